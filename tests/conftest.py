@@ -1,0 +1,55 @@
+"""Named personas, one per role (healthchecks' alice/bob/charlie idea)."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tests.factories import UserFactory
+from vipcn import roles
+
+
+def _user_with_role(username, role, **extra):
+    user = UserFactory(username=username, **extra)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def staff_user(db):
+    return _user_with_role("sam_staff", roles.STAFF, first_name="Sam", last_name="Staff")
+
+
+@pytest.fixture
+def lead_user(db):
+    return _user_with_role("lee_lead", roles.LEAD, first_name="Lee", last_name="Lead")
+
+
+@pytest.fixture
+def manager_user(db):
+    return _user_with_role("morgan_pm", roles.MANAGER, first_name="Morgan", last_name="PM")
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user_with_role("ada_admin", roles.ADMINISTRATOR, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def users_by_role(staff_user, lead_user, manager_user, admin_user):
+    return {
+        roles.STAFF: staff_user,
+        roles.LEAD: lead_user,
+        roles.MANAGER: manager_user,
+        roles.ADMINISTRATOR: admin_user,
+    }
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def lead_client(client, lead_user):
+    client.force_login(lead_user)
+    return client

@@ -1,0 +1,35 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from vipcn import demo
+
+# Each app's demo module exposes seed(users, stdout) and is idempotent on its own.
+SEEDERS = ["candidates.demo", "deliveries.demo"]
+
+
+class Command(BaseCommand):
+    help = "Load synthetic demo data (one user per role, and sample records). Idempotent."
+
+    def handle(self, *args, **options):
+        if not (settings.DEBUG or settings.DEMO_MODE):
+            raise CommandError(
+                "Demo data is only loaded with DEBUG or VIPCN_DEMO_MODE on: never on a live system."
+            )
+        with transaction.atomic():
+            users = demo.seed_users()
+            for module_name in SEEDERS:
+                try:
+                    module = import_module(module_name)
+                except ModuleNotFoundError as exc:
+                    if exc.name != module_name:
+                        raise
+                    continue
+                module.seed(users=users, stdout=self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS("Demo users (password for all: %s):" % demo.DEMO_PASSWORD)
+        )
+        for username, _first, _last, role in demo.DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {role}")

@@ -1,0 +1,24 @@
+"""The main navigation: each entry shows only to users whose role opens its page."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from vipcn import access
+
+# (URL name, label). Order is the order in the menu; add a page's entry with its page.
+ENTRIES = [
+    ("home", _("Home")),
+]
+
+
+def menu_for(user, current_view_name=""):
+    items = []
+    for view_name, label in ENTRIES:
+        if not access.can_open(user, view_name):
+            continue
+        try:
+            url = reverse(view_name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": view_name == current_view_name})
+    return items

@@ -1,0 +1,83 @@
+"""The four roles of VIP CN, as Django groups, and the model permissions each holds.
+
+Groups are created by a data migration; their permissions are synchronised after every
+migrate (permissions for new models exist only once their app has migrated).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+STAFF = "VIP Staff"
+LEAD = "VIP Law Enforcement Lead"
+MANAGER = "VIP Program Manager"
+ADMINISTRATOR = "Administrator"
+
+ALL_ROLES = (STAFF, LEAD, MANAGER, ADMINISTRATOR)
+
+ROLE_LABELS = {
+    STAFF: _("VIP Staff"),
+    LEAD: _("VIP Law Enforcement Lead"),
+    MANAGER: _("VIP Program Manager"),
+    ADMINISTRATOR: _("Administrator"),
+}
+
+# What each role may do, as "app_label.action_model" permissions. "*" = every model of the app.
+# Later modules extend these tables; the access matrix (vipcn.access) decides pages.
+ROLE_PERMISSIONS = {
+    STAFF: {
+        "candidates": ("view", "add", "change"),
+        "deliveries": ("view", "add", "change"),
+    },
+    LEAD: {
+        "candidates": ("view", "add", "change"),
+        "deliveries": ("view", "add", "change"),
+    },
+    MANAGER: {
+        "candidates": ("view",),
+        "deliveries": ("view",),
+    },
+    ADMINISTRATOR: {
+        "auth": ("view", "add", "change", "delete"),
+        "candidates": ("view", "add", "change", "delete"),
+        "deliveries": ("view", "add", "change", "delete"),
+        "vipcn": ("view",),
+    },
+}
+
+# Extra, non-model permissions granted to a role: ("app_label", "codename").
+ROLE_EXTRA_PERMISSIONS = {
+    STAFF: (),
+    LEAD: (),
+    MANAGER: (),
+    ADMINISTRATOR: (),
+}
+
+
+def user_roles(user):
+    """The set of role names the user holds (cached on the user object for the request)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_vipcn_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._vipcn_roles = cached
+    return cached
+
+
+def has_role(user, *roles):
+    return bool(user_roles(user) & set(roles))
+
+
+def sync_role_permissions(**kwargs):
+    """Give each role group exactly the permissions ROLE_PERMISSIONS names (post_migrate)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    for role in ALL_ROLES:
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = Q(pk__in=[])
+        for app_label, actions in ROLE_PERMISSIONS.get(role, {}).items():
+            pattern = r"^(%s)_" % "|".join(actions)
+            wanted |= Q(content_type__app_label=app_label, codename__regex=pattern)
+        for app_label, codename in ROLE_EXTRA_PERMISSIONS.get(role, ()):
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
