@@ -25,8 +25,8 @@ fi
 lock_hash="$(sha256sum requirements.lock | cut -d' ' -f1)"
 if [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)" != "$lock_hash" ]; then
     echo "==> Installing dependencies from requirements.lock"
-    "$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
-    "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r requirements.lock
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -qq --upgrade pip
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -qq -r requirements.lock
     echo "$lock_hash" >"$VENV/.requirements.sha256"
 fi
 export PATH="$VENV/bin:$PATH"
