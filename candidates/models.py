@@ -94,6 +94,9 @@ class Candidate(TimeStamped):
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
         ordering = ["last_name", "first_name", "pk"]
+        permissions = [
+            ("view_juvenile_records", _("Can see juvenile records (NMSA 32A-2-32)")),
+        ]
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="cand_name_idx"),
             models.Index(fields=["date_of_birth"], name="cand_dob_idx"),

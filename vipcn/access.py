@@ -17,11 +17,30 @@ OVERSIGHT = frozenset({LEAD, MANAGER})
 # URL name (with namespace) -> roles allowed. Django admin and admindocs keep their own
 # permission checks (is_staff plus model permissions), so they are delegated, not listed.
 MATRIX = {
+    # --- accounts and base pages
     "home": EVERYONE,
     "logout": EVERYONE,
     "password_change": EVERYONE,
     "password_change_done": EVERYONE,
     "set_language": EVERYONE,
+    # --- security and audit (vipcn)
+    #
+    #
+    # --- candidates: registry, shootings, GVIS meetings, groups
+    #
+    #
+    # --- personnel: deliverer roster, training, accompaniment
+    #
+    #
+    # --- cases: preparation, letters, approval
+    #
+    #
+    # --- attempts: delivery attempts, after-action, follow-up
+    #
+    #
+    # --- reports: dashboards, compliance audit, exports, transparency report
+    #
+    #
 }
 
 DELEGATED_PREFIXES = ("admin:", "django-admindocs-")

@@ -8,6 +8,18 @@ from vipcn import access
 # (URL name, label). Order is the order in the menu; add a page's entry with its page.
 ENTRIES = [
     ("home", _("Home")),
+    # --- reports
+    #
+    # --- candidates
+    #
+    # --- cases
+    #
+    # --- attempts
+    #
+    # --- personnel
+    #
+    # --- security and audit
+    #
 ]
 
 

@@ -45,9 +45,9 @@ ROLE_PERMISSIONS = {
 
 # Extra, non-model permissions granted to a role: ("app_label", "codename").
 ROLE_EXTRA_PERMISSIONS = {
-    STAFF: (),
-    LEAD: (),
-    MANAGER: (),
+    STAFF: (("candidates", "view_juvenile_records"),),
+    LEAD: (("candidates", "view_juvenile_records"), ("deliveries", "view_sensitive")),
+    MANAGER: (("candidates", "view_juvenile_records"),),
     ADMINISTRATOR: (),
 }
 

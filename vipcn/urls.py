@@ -35,7 +35,10 @@ urlpatterns = [
     ),
     path("language/", views.set_language, name="set_language"),
     path("candidates/", include("candidates.urls")),
-    path("cases/", include("deliveries.urls")),
+    path("personnel/", include("deliveries.urls.personnel")),
+    path("cases/", include("deliveries.urls.cases")),
+    path("deliveries/", include("deliveries.urls.attempts")),
+    path("reports/", include("deliveries.urls.reports")),
     path("admin/doc/", include("django.contrib.admindocs.urls")),
     path("admin/", admin.site.urls),
 ]

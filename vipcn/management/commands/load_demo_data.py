@@ -7,7 +7,15 @@ from django.db import transaction
 from vipcn import demo
 
 # Each app's demo module exposes seed(users, stdout) and is idempotent on its own.
-SEEDERS = ["candidates.demo", "deliveries.demo"]
+# Order matters: later seeders build on earlier ones' records.
+SEEDERS = [
+    "candidates.demo",
+    "deliveries.demo_personnel",
+    "deliveries.demo_cases",
+    "deliveries.demo_attempts",
+    "deliveries.demo_reports",
+    "vipcn.demo_security",
+]
 
 
 class Command(BaseCommand):
