@@ -7,6 +7,16 @@ from tests.factories import UserFactory
 from vipcn import roles
 
 
+def login_as(client, user):
+    """Log a test client in as ``user`` with every factor a real login would have.
+
+    Use this (or the *_client fixtures), never ``client.force_login`` directly, so that
+    tests keep passing when login requires more than a session (e.g. a second factor).
+    """
+    client.force_login(user)
+    return client
+
+
 def _user_with_role(username, role, **extra):
     user = UserFactory(username=username, **extra)
     user.groups.add(Group.objects.get(name=role))
@@ -45,11 +55,19 @@ def users_by_role(staff_user, lead_user, manager_user, admin_user):
 
 @pytest.fixture
 def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
+    return login_as(client, staff_user)
 
 
 @pytest.fixture
 def lead_client(client, lead_user):
-    client.force_login(lead_user)
-    return client
+    return login_as(client, lead_user)
+
+
+@pytest.fixture
+def manager_client(client, manager_user):
+    return login_as(client, manager_user)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    return login_as(client, admin_user)

@@ -3,6 +3,7 @@ static files and the health check; each role reaches exactly what the matrix ope
 
 import pytest
 
+from tests.conftest import login_as
 from tests.vipcn.urlwalk import named_patterns, sample_path
 from vipcn import access, roles
 
@@ -74,7 +75,7 @@ def test_it_applies_the_matrix_to_every_role(client, users_by_role):
         path = sample_path(route)
         allowed = access.roles_for(name) or frozenset()
         for role, user in users_by_role.items():
-            client.force_login(user)
+            login_as(client, user)
             status = client.get(path).status_code
             if role in allowed:
                 assert status != 403, f"{role} should open {name}"
@@ -88,13 +89,13 @@ def test_it_applies_the_matrix_to_every_role(client, users_by_role):
 def test_a_user_without_a_role_opens_nothing(client):
     from tests.factories import UserFactory
 
-    client.force_login(UserFactory())
+    login_as(client, UserFactory())
     assert client.get("/").status_code == 403
 
 
 @pytest.mark.django_db
 def test_admin_is_closed_to_non_administrators(client, staff_user, admin_user):
-    client.force_login(staff_user)
+    login_as(client, staff_user)
     assert client.get("/admin/").status_code == 302
-    client.force_login(admin_user)
+    login_as(client, admin_user)
     assert client.get("/admin/").status_code == 200
