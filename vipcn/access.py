@@ -33,7 +33,28 @@ MATRIX = {
     #
     #
     # --- cases: preparation, letters, approval
-    #
+    "cases:list": CASE_READERS,
+    "cases:detail": CASE_READERS,
+    "cases:letter_preview": CASE_READERS,
+    "cases:letter_pdf": CASE_READERS,
+    "cases:my_work": CASEWORK,
+    "cases:open": CASEWORK,
+    "cases:withdraw": CASEWORK,
+    "cases:threat": CASEWORK,
+    "cases:background": CASEWORK,
+    "cases:letter_draft": CASEWORK,
+    "cases:team_add": CASEWORK,
+    "cases:team_remove": CASEWORK,
+    "cases:social": CASEWORK,
+    "cases:jpo": CASEWORK,
+    "cases:guardian_contact": CASEWORK,
+    "cases:planned_guardian": CASEWORK,
+    # The Lead's own steps (the services refuse anyone else too).
+    "cases:approval_queue": LEAD_ONLY,
+    "cases:approve": LEAD_ONLY,
+    "cases:letter_accept": LEAD_ONLY,
+    "cases:no_letter": LEAD_ONLY,
+    "cases:juvenile_decision": LEAD_ONLY,
     #
     # --- attempts: delivery attempts, after-action, follow-up
     #

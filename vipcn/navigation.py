@@ -13,6 +13,9 @@ ENTRIES = [
     # --- candidates
     #
     # --- cases
+    ("cases:my_work", _("My work")),
+    ("cases:approval_queue", _("Approval queue")),
+    ("cases:list", _("CN cases")),
     #
     # --- attempts
     #

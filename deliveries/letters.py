@@ -1,0 +1,88 @@
+"""The personalized VIP letter (P-LETTER): merging a template, and printing it as a PDF.
+
+Templates are written by administrators, so their text is never rendered as a Django
+template (that would let admin text run template tags and read context). Only the named
+placeholders below are replaced, by plain string substitution; the result is plain text,
+escaped when it is put into the HTML that WeasyPrint prints.
+"""
+
+import re
+
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from candidates.models import Language
+
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+PLACEHOLDERS = ("candidate_name", "date", "penalties", "lead_name")
+
+
+def penalties_text(penalties, language):
+    """One paragraph per penalty: statute, plain-words description, maximum penalty."""
+    with translation.override(language):
+        return "\n".join(
+            _("• %(statute)s: %(description)s Maximum penalty: %(maximum)s.")
+            % {
+                "statute": p.statute,
+                "description": p.description_in(language).strip(),
+                "maximum": p.maximum_penalty,
+            }
+            for p in penalties
+        )
+
+
+def letter_date(on_date, language):
+    with translation.override(language):
+        return formats.date_format(on_date, "DATE_FORMAT")
+
+
+def merge(body, values):
+    """Replace each known ``{{ name }}`` in ``body``; unknown ones are left as written, so the
+    drafter sees them in the preview rather than losing text silently."""
+
+    def replace(match):
+        name = match.group(1)
+        return str(values[name]) if name in values else match.group(0)
+
+    return PLACEHOLDER.sub(replace, body)
+
+
+def unknown_placeholders(body):
+    return sorted({m for m in PLACEHOLDER.findall(body) if m not in PLACEHOLDERS})
+
+
+def merge_values(*, case, language, penalties, lead_name, on_date=None):
+    return {
+        "candidate_name": case.candidate.full_name,
+        "date": letter_date(on_date or timezone.localdate(), language),
+        "penalties": penalties_text(penalties, language),
+        "lead_name": lead_name,
+    }
+
+
+def ordered_languages(preferred):
+    """Letter languages with the candidate's preferred one first."""
+    codes = [code for code, _label in Language.choices]
+    return sorted(codes, key=lambda code: code != preferred)
+
+
+def render_pdf(letter, *, draft):
+    """The letter version as print-ready PDF bytes; a draft carries a DRAFT watermark."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    with translation.override(letter.language):
+        html = render_to_string(
+            "deliveries/cases/letter_pdf.html",
+            {"letter": letter, "case": letter.case, "draft": draft},
+        )
+    # Local files only (fonts come from the system's DejaVu through fontconfig): printing a
+    # letter must never make the server fetch a URL.
+    fetcher = URLFetcher(allowed_protocols={"file"})
+    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+
+
+def pdf_filename(letter, *, draft):
+    suffix = "-draft" if draft else ""
+    return f"{letter.case.number}-letter-v{letter.number}{suffix}.pdf"
