@@ -155,3 +155,129 @@ class PenaltyFactory(factory.django.DjangoModelFactory):
     description_en = "Shooting at a dwelling"
     description_es = "Disparar contra una vivienda"
     maximum_penalty = "9 years"
+
+
+# --- preparation (CN cases: checklist items, letters, team) ---------------------------------
+
+
+class EligibleCandidateFactory(CandidateFactory):
+    status = cm.Candidate.Status.ELIGIBLE
+
+
+class ThreatAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.ThreatAssessment
+
+    case = factory.SubFactory(CaseFactory)
+    completed_by = "Det. R. Ortiz"
+    completed_on = factory.LazyFunction(timezone.localdate)
+    summary = "No known weapons at the address; low risk."
+
+
+class BackgroundCheckFactory(ThreatAssessmentFactory):
+    class Meta:
+        model = dm.BackgroundCheck
+
+    summary = "Two prior contacts; no open warrants."
+
+
+class SocialServicesPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.SocialServicesPlan
+
+    case = factory.SubFactory(CaseFactory)
+    organization = "Community Outreach Partners"
+    contact_person = "Dana Reyes"
+
+
+class LetterVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.LetterVersion
+
+    case = factory.SubFactory(CaseFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    template = factory.SubFactory(LetterTemplateFactory)
+    language = "en"
+    body = "Dear candidate,\n\nThe letter."
+
+
+class ManualAccompanimentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.ManualAccompaniment
+
+    personnel = factory.SubFactory(PersonnelFactory)
+    accompanied_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=60)
+    )
+    lead = factory.SubFactory(PersonnelFactory, is_vip_lead=True)
+    evidence = "Lead's memo"
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+def eligible_deliverer(**kwargs):
+    """A sworn, trained officer who has accompanied the Lead (passes DLV-*)."""
+    person = PersonnelFactory(**kwargs)
+    TrainingAttendanceFactory(personnel=person)
+    if not person.is_vip_lead:
+        ManualAccompanimentFactory(personnel=person)
+    return person
+
+
+def eligible_lead(**kwargs):
+    return eligible_deliverer(is_vip_lead=True, **kwargs)
+
+
+class TeamAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.TeamAssignment
+
+    case = factory.SubFactory(CaseFactory)
+    personnel = factory.LazyFunction(eligible_deliverer)
+    role = dm.TeamAssignment.Role.DELIVERER
+
+
+class JPOCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.JPOCheck
+
+    case = factory.SubFactory(CaseFactory)
+    contacted_on = factory.LazyFunction(timezone.localdate)
+    jpo_contact = "JPO intake desk"
+    on_probation = False
+
+
+class GuardianContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.GuardianContact
+
+    case = factory.SubFactory(CaseFactory)
+    guardian = factory.SubFactory(RelationshipFactory)
+    attempted_on = factory.LazyFunction(timezone.localdate)
+    method = dm.GuardianContact.Method.PHONE
+    result = dm.GuardianContact.Result.REACHED_WILL_ATTEND
+
+
+def prepared_case(*, lead_user, juvenile=False, **case_kwargs):
+    """A case whose whole checklist holds except P-APPROVE (for approval tests)."""
+    candidate_factory = JuvenileCandidateFactory if juvenile else CandidateFactory
+    candidate = candidate_factory(status=cm.Candidate.Status.ELIGIBLE)
+    case = CaseFactory(candidate=candidate, **case_kwargs)
+    ThreatAssessmentFactory(case=case)
+    BackgroundCheckFactory(case=case)
+    LetterVersionFactory(case=case, number=1, accepted_by=lead_user, accepted_at=timezone.now())
+    TeamAssignmentFactory(case=case)
+    SocialServicesPlanFactory(case=case)
+    if juvenile:
+        JPOCheckFactory(case=case)
+        dm.JuvenileDecision.objects.create(
+            case=case,
+            decision=dm.JuvenileDecision.Decision.DELIVER,
+            services_status="Engaged with the youth program.",
+            decided_by=lead_user,
+            decided_on=timezone.localdate(),
+        )
+        parent = RelationshipFactory(candidate=candidate, kind=cm.Relationship.Kind.PARENT)
+        GuardianContactFactory(case=case, guardian=parent)
+        case.planned_guardian = parent
+        case.save()
+    return case

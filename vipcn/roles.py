@@ -72,12 +72,18 @@ def sync_role_permissions(**kwargs):
     from django.contrib.auth.models import Group, Permission
     from django.db.models import Q
 
+    # Extra permissions (e.g. view_sensitive) also look like "view_<model>": the patterns
+    # below must not hand them out; only ROLE_EXTRA_PERMISSIONS grants them.
+    extras = Q(pk__in=[])
+    for granted in ROLE_EXTRA_PERMISSIONS.values():
+        for app_label, codename in granted:
+            extras |= Q(content_type__app_label=app_label, codename=codename)
     for role in ALL_ROLES:
         group, _created = Group.objects.get_or_create(name=role)
         wanted = Q(pk__in=[])
         for app_label, actions in ROLE_PERMISSIONS.get(role, {}).items():
             pattern = r"^(%s)_" % "|".join(actions)
-            wanted |= Q(content_type__app_label=app_label, codename__regex=pattern)
+            wanted |= Q(content_type__app_label=app_label, codename__regex=pattern) & ~extras
         for app_label, codename in ROLE_EXTRA_PERMISSIONS.get(role, ()):
             wanted |= Q(content_type__app_label=app_label, codename=codename)
         group.permissions.set(Permission.objects.filter(wanted))
