@@ -1,6 +1,7 @@
 """factory_boy factories for every model the tests build."""
 
 import datetime
+import itertools
 
 import factory
 from django.contrib.auth import get_user_model
@@ -257,15 +258,20 @@ class GuardianContactFactory(factory.django.DjangoModelFactory):
     result = dm.GuardianContact.Result.REACHED_WILL_ATTEND
 
 
-def prepared_case(*, lead_user, juvenile=False, **case_kwargs):
+_prepared_numbers = itertools.count(1)
+
+
+def prepared_case(*, lead_user, juvenile=False, deliverer=None, **case_kwargs):
     """A case whose whole checklist holds except P-APPROVE (for approval tests)."""
     candidate_factory = JuvenileCandidateFactory if juvenile else CandidateFactory
     candidate = candidate_factory(status=cm.Candidate.Status.ELIGIBLE)
+    # A number the services never hand out (they number from CN-<this year>-00001).
+    case_kwargs.setdefault("number", f"CN-1999-{next(_prepared_numbers):05d}")
     case = CaseFactory(candidate=candidate, **case_kwargs)
     ThreatAssessmentFactory(case=case)
     BackgroundCheckFactory(case=case)
     LetterVersionFactory(case=case, number=1, accepted_by=lead_user, accepted_at=timezone.now())
-    TeamAssignmentFactory(case=case)
+    TeamAssignmentFactory(case=case, **({"personnel": deliverer} if deliverer else {}))
     SocialServicesPlanFactory(case=case)
     if juvenile:
         JPOCheckFactory(case=case)

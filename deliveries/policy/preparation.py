@@ -25,14 +25,22 @@ class Subject:
     preparation never removes a safeguard already owed (J-AGE reading).
     """
 
-    def __init__(self, case, on_date=None, actor=None):
+    def __init__(self, case, on_date=None, actor=None, memo=None):
         self.case = case
         self.on_date = on_date or timezone.localdate()
         self.actor = actor
+        # Lists share one memo so each officer's DLV-* check runs once per page.
+        self.memo = {} if memo is None else memo
         candidate = case.candidate
-        self.juvenile = juvenile_safeguards_apply(candidate, self.on_date) or (
-            candidate.is_juvenile_on(case.opened_on)
-        )
+        prefetched = getattr(candidate, "_prefetched_objects_cache", {}).get("determinations")
+        if prefetched is not None and candidate.is_juvenile_on(self.on_date):
+            self.juvenile = True
+        elif prefetched is not None:
+            # The same J-AGE reading as deliveries.juvenile, on rows a list prefetched.
+            self.juvenile = any(d.eligible and d.juvenile for d in prefetched)
+        else:
+            self.juvenile = juvenile_safeguards_apply(candidate, self.on_date)
+        self.juvenile = self.juvenile or candidate.is_juvenile_on(case.opened_on)
 
 
 def _one(case, attribute):
@@ -134,7 +142,7 @@ class TeamReady(Rule):
         for member in members:
             person = member.personnel
             if member.role == TeamAssignment.Role.ACCOMPANYING:
-                problems = _problems(check_accompanying, person, subject.on_date)
+                problems = _problems(check_accompanying, person, subject)
                 if not has_lead:
                     problems.append(
                         _(
@@ -144,7 +152,7 @@ class TeamReady(Rule):
                         % {"name": person.full_name}
                     )
             else:
-                problems = _problems(check_deliverer, person, subject.on_date)
+                problems = _problems(check_deliverer, person, subject)
                 if member.role == TeamAssignment.Role.LEAD and not person.is_vip_lead:
                     problems.append(
                         _(
@@ -171,12 +179,16 @@ class TeamReady(Rule):
         )
 
 
-def _problems(checker, person, on_date):
-    try:
-        checker(person, on_date)
-    except ValidationError as exc:
-        return [m for e in exc.error_list for m in e.messages]
-    return []
+def _problems(checker, person, subject):
+    key = (checker.__name__, person.pk, subject.on_date)
+    if key not in subject.memo:
+        try:
+            checker(person, subject.on_date)
+        except ValidationError as exc:
+            subject.memo[key] = [m for e in exc.error_list for m in e.messages]
+        else:
+            subject.memo[key] = []
+    return list(subject.memo[key])
 
 
 class SocialServicesPlanned(Rule):
@@ -340,9 +352,9 @@ CHECKLIST_RULES = [*PREPARATION_RULES, LeadApproved()]
 RULES_BY_ID = {rule.id: rule for rule in CHECKLIST_RULES}
 
 
-def preparation_states(case, on_date=None):
+def preparation_states(case, on_date=None, memo=None):
     """The case page's checklist: every rule, met / not met / not applicable."""
-    return evaluate(CHECKLIST_RULES, Subject(case, on_date))
+    return evaluate(CHECKLIST_RULES, Subject(case, on_date, memo=memo))
 
 
 def unmet_rule_ids(case, on_date=None):

@@ -67,8 +67,9 @@ def _with_checklist_data(queryset):
 
 def _rows(cases):
     rows = []
+    memo = {}  # each officer's DLV-* check runs once per page, not once per case
     for case in cases:
-        states = preparation_states(case)
+        states = preparation_states(case, memo=memo)
         rows.append(
             {
                 "case": case,
@@ -318,7 +319,8 @@ def case_open(request, candidate_pk):
         .distinct()
         .order_by("last_name", "first_name")
     )
-    form = forms.OpenCaseForm(request.POST or None, users=users)
+    data = request.POST if request.method == "POST" else None
+    form = forms.OpenCaseForm(data, users=users)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_open(
