@@ -10,9 +10,25 @@ import re
 
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
 
 from candidates.models import Language
+
+# The letter's own words follow the *letter's* language, not the reader's interface, and must
+# not depend on a compiled UI catalogue: they are part of the document, like the template.
+LETTER_WORDS = {
+    Language.ENGLISH: {
+        "maximum": "Maximum penalty",
+        "program": "Violence Intervention Program",
+        "subtitle": "Police Department · Custom Notification",
+        "draft": "DRAFT",
+    },
+    Language.SPANISH: {
+        "maximum": "Pena máxima",
+        "program": "Programa de Intervención contra la Violencia",
+        "subtitle": "Departamento de Policía · Notificación personalizada",
+        "draft": "BORRADOR",
+    },
+}
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 PLACEHOLDERS = ("candidate_name", "date", "penalties", "lead_name")
@@ -20,16 +36,21 @@ PLACEHOLDERS = ("candidate_name", "date", "penalties", "lead_name")
 
 def penalties_text(penalties, language):
     """One paragraph per penalty: statute, plain-words description, maximum penalty."""
-    with translation.override(language):
-        return "\n".join(
-            _("• %(statute)s: %(description)s Maximum penalty: %(maximum)s.")
-            % {
-                "statute": p.statute,
-                "description": p.description_in(language).strip(),
-                "maximum": p.maximum_penalty,
-            }
-            for p in penalties
-        )
+    words = words_for(language)
+    return "\n".join(
+        "• %(statute)s: %(description)s %(label)s: %(maximum)s."
+        % {
+            "statute": p.statute,
+            "description": p.description_in(language).strip(),
+            "label": words["maximum"],
+            "maximum": p.maximum_penalty,
+        }
+        for p in penalties
+    )
+
+
+def words_for(language):
+    return LETTER_WORDS.get(language, LETTER_WORDS[Language.ENGLISH])
 
 
 def letter_date(on_date, language):
@@ -75,7 +96,12 @@ def render_pdf(letter, *, draft):
     with translation.override(letter.language):
         html = render_to_string(
             "deliveries/cases/letter_pdf.html",
-            {"letter": letter, "case": letter.case, "draft": draft},
+            {
+                "letter": letter,
+                "case": letter.case,
+                "draft": draft,
+                "words": words_for(letter.language),
+            },
         )
     # Local files only (fonts come from the system's DejaVu through fontconfig): printing a
     # letter must never make the server fetch a URL.
