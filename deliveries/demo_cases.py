@@ -17,6 +17,7 @@ from candidates.models import (
     Language,
     Relationship,
 )
+from deliveries.juvenile import juvenile_safeguards_apply
 from deliveries.models import (
     GuardianContact,
     JuvenileDecision,
@@ -158,7 +159,7 @@ def _candidates(fake, lead, today):
     eligible = list(
         Candidate.objects.filter(status=Candidate.Status.ELIGIBLE, sealed=False).order_by("pk")
     )
-    juveniles = [c for c in eligible if services.juvenile_safeguards_apply(c, today)]
+    juveniles = [c for c in eligible if juvenile_safeguards_apply(c, today)]
     adults = [c for c in eligible if c not in juveniles and c.date_of_birth]
     for i in range(len(adults), 4):
         language = Language.SPANISH if i % 2 else Language.ENGLISH

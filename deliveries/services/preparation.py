@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate, Relationship
 from deliveries import letters
-from deliveries.juvenile import juvenile_safeguards_apply
 from deliveries.lifecycle import move
 from deliveries.models import (
     BackgroundCheck,
@@ -164,7 +163,7 @@ def case_open(*, candidate, actor, assigned_to=None, on_date=None):
 # --- P-THREAT, P-BACKGROUND ------------------------------------------------------------------
 
 
-def _record_check(model, attribute, rule_id, label, *, case, version, actor, **fields):
+def _record_check(model, rule_id, label, *, case, version, actor, **fields):
     locked = _lock(case, version)
     existing = model.objects.filter(case=locked).first()
     if existing is not None and not actor.has_perm(SENSITIVE_PERMISSION):
@@ -186,7 +185,6 @@ def threat_assessment_record(*, case, version, completed_by, completed_on, summa
     """Record (or, with permission to read it, replace) the threat assessment (P-THREAT)."""
     return _record_check(
         ThreatAssessment,
-        "threat_assessment",
         "P-THREAT",
         _("threat assessment"),
         case=case,
@@ -203,7 +201,6 @@ def background_check_record(*, case, version, completed_by, completed_on, summar
     """Record (or, with permission to read it, replace) the background check (P-BACKGROUND)."""
     return _record_check(
         BackgroundCheck,
-        "background_check",
         "P-BACKGROUND",
         _("background check"),
         case=case,
@@ -595,10 +592,3 @@ def case_withdraw(*, case, version, reason, actor):
 
 def may_read_sensitive(user):
     return user.has_perm(SENSITIVE_PERMISSION)
-
-
-def juvenile_case(case, on_date=None):
-    """J-AGE for a case (the badge on pages): determination, opening date, or the day."""
-    return juvenile_safeguards_apply(case.candidate, on_date or timezone.localdate()) or (
-        case.candidate.is_juvenile_on(case.opened_on)
-    )

@@ -11,3 +11,11 @@ def person(user):
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def open_case(candidate):
+    """The candidate's open CN case, or None (only one can be open at a time)."""
+    from deliveries.models import CNCase
+
+    return candidate.cases.filter(state__in=CNCase.OPEN_STATES).first()

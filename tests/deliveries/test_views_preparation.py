@@ -310,6 +310,7 @@ def test_it_renders_the_candidate_snippet(rf, staff_user, case):
         {"candidate": case.candidate, "user_roles": {"VIP Staff"}},
     )
     assert case.number in html and reverse("cases:detail", args=[case.pk]) in html
+    assert reverse("cases:open", args=[case.candidate.pk]) not in html  # one is open
     other = f.EligibleCandidateFactory()
     html = render_to_string(
         "deliveries/cases/snippets/candidate_cases.html",
