@@ -36,7 +36,14 @@ MATRIX = {
     #
     #
     # --- attempts: delivery attempts, after-action, follow-up
-    #
+    "attempts:ready": CASE_READERS,
+    "attempts:detail": CASE_READERS,
+    "attempts:record": CASEWORK,
+    "attempts:edit": CASEWORK,
+    "attempts:after_action": CASEWORK,
+    "attempts:follow_up": CASEWORK,
+    "attempts:confirm": LEAD_ONLY,
+    "attempts:queue": OVERSIGHT,
     #
     # --- reports: dashboards, compliance audit, exports, transparency report
     #

@@ -15,6 +15,8 @@ ENTRIES = [
     # --- cases
     #
     # --- attempts
+    ("attempts:ready", _("Deliveries")),
+    ("attempts:queue", _("After-action queue")),
     #
     # --- personnel
     #
