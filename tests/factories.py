@@ -160,6 +160,11 @@ class PenaltyFactory(factory.django.DjangoModelFactory):
 # --- delivery (attempts, after-action, follow-up)
 
 
+def _fixture_user():
+    """One approver/confirmer for delivery fixtures (no password hashing per object)."""
+    return get_user_model().objects.get_or_create(username="delivery-fixture-user")[0]
+
+
 class VipLeadPersonnelFactory(PersonnelFactory):
     """The VIP Law Enforcement Lead (or designee), trained: eligible to deliver."""
 
@@ -190,7 +195,7 @@ class EligibleDelivererFactory(PersonnelFactory):
             accompanied_on=timezone.localdate() - datetime.timedelta(days=60),
             lead=VipLeadPersonnelFactory(),
             evidence="Delivery log",
-            confirmed_by=UserFactory(),
+            confirmed_by=_fixture_user(),
             confirmed_at=timezone.now(),
         )
 
@@ -199,7 +204,7 @@ class ReadyCaseFactory(CaseFactory):
     """A case the Lead approved (READY), built directly: preparation is another step's job."""
 
     state = dm.CNCase.State.READY
-    approved_by = factory.SubFactory(UserFactory)
+    approved_by = factory.LazyFunction(_fixture_user)
     approved_at = factory.LazyFunction(timezone.now)
 
 
@@ -212,7 +217,7 @@ class AcceptedLetterFactory(factory.django.DjangoModelFactory):
     template = factory.SubFactory(LetterTemplateFactory)
     language = "en"
     body = "Dear candidate, this is your letter."
-    accepted_by = factory.SubFactory(UserFactory)
+    accepted_by = factory.LazyFunction(_fixture_user)
     accepted_at = factory.LazyFunction(timezone.now)
 
 
@@ -221,7 +226,7 @@ class DeterminationFactory(factory.django.DjangoModelFactory):
         model = cm.EligibilityDetermination
 
     candidate = factory.SubFactory(CandidateFactory)
-    determined_by = factory.SubFactory(UserFactory)
+    determined_by = factory.LazyFunction(_fixture_user)
     determined_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=20))
     eligible = True
     juvenile = False
