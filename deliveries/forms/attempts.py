@@ -101,7 +101,7 @@ class AttemptForm(_FieldsetsForm):
         help_text=_("One name per line."),
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
+        label=_("What happened"), choices=Outcome.choices, widget=forms.RadioSelect
     )
     message_delivered = _yes_no(_("Was the GVI message delivered?"))
     letter_presented = forms.BooleanField(
@@ -203,7 +203,7 @@ class AttemptForm(_FieldsetsForm):
                 "social_services_names",
                 "messenger_names",
             ),
-            Fieldset(_("Outcome"), "outcome"),
+            Fieldset(_("Outcome"), Field("outcome", wrapper_class="outcome-choice")),
             Fieldset(_("The message (C-DELIVER)"), *result, data_outcomes=contact),
             Fieldset(
                 _("Alternate recipient (C-ALT)"),
@@ -254,7 +254,7 @@ class AttemptForm(_FieldsetsForm):
                 Div("social_services_reason", data_shown_when_no="social_services_delivered"),
                 data_outcomes=contact,
             ),
-            Fieldset(_("Notes"), "notes"),
+            Fieldset("", "notes"),
             "version",
             Submit("save", submit_label, css_class="btn-field"),
         ]

@@ -370,3 +370,26 @@ def test_follow_up_only_after_a_delivered_cn(staff_user):
     record(case, staff_user)
     follow_up = svc.follow_up_record(case=case, data=values, actor=staff_user)
     assert follow_up.created_by == staff_user and follow_up.case == case
+
+
+def test_a_failure_after_the_first_writes_leaves_nothing_half_saved(staff_user, monkeypatch):
+    from deliveries import lifecycle
+
+    def broken_move(*args, **kwargs):
+        raise ValidationError("simulated failure", code="boom")
+
+    monkeypatch.setattr(lifecycle, "move", broken_move)
+    case = ReadyCaseFactory()
+    with pytest.raises(ValidationError):
+        record(
+            case,
+            staff_user,
+            outcome=Outcome.ALTERNATE,
+            new_alternate={"kind": Relationship.Kind.FAMILY, "name": "Uncle Demo"},
+            alternate_reason="Warranted.",
+        )
+    assert not DeliveryAttempt.objects.exists()
+    assert not AttemptTeamMember.objects.exists()
+    assert not Relationship.objects.exists()
+    case.refresh_from_db()
+    assert case.state == S.READY

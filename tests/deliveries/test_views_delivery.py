@@ -393,3 +393,13 @@ def test_it_offers_the_lead_on_the_team(staff_client):
     case = ReadyCaseFactory()
     html = staff_client.get(reverse("attempts:record", args=[case.pk])).content.decode()
     assert lead.full_name in html
+
+
+def test_it_reads_the_overdue_delay_from_the_settings(lead_client, settings):
+    attempt = AttemptFactory(contact_at=timezone.now() - datetime.timedelta(hours=30))
+    settings.VIPCN = {**settings.VIPCN, "AFTER_ACTION_OVERDUE_HOURS": 48}
+    html = lead_client.get(reverse("attempts:queue") + "?list=overdue").content.decode()
+    assert attempt.case.number not in html
+    settings.VIPCN = {**settings.VIPCN, "AFTER_ACTION_OVERDUE_HOURS": 24}
+    html = lead_client.get(reverse("attempts:queue") + "?list=overdue").content.decode()
+    assert attempt.case.number in html
