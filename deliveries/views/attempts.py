@@ -190,7 +190,7 @@ def attempt_detail(request, pk):
             "overdue": open_now and attempt.after_action_due_at < timezone.now(),
             "can_edit": open_now and casework,
             "can_record_after_action": open_now and casework,
-            "can_confirm": open_now and is_lead and after_action is not None,
+            "can_confirm": open_now and is_lead,
         },
     )
 
