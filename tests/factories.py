@@ -287,3 +287,106 @@ def prepared_case(*, lead_user, juvenile=False, deliverer=None, **case_kwargs):
         case.planned_guardian = parent
         case.save()
     return case
+# --- delivery (attempts, after-action, follow-up)
+
+
+def _fixture_user():
+    """One approver/confirmer for delivery fixtures (no password hashing per object)."""
+    return get_user_model().objects.get_or_create(username="delivery-fixture-user")[0]
+
+
+class VipLeadPersonnelFactory(PersonnelFactory):
+    """The VIP Law Enforcement Lead (or designee), trained: eligible to deliver."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    is_vip_lead = True
+    lead_designated_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=365)
+    )
+    trained = factory.RelatedFactory(TrainingAttendanceFactory, factory_related_name="personnel")
+
+
+class EligibleDelivererFactory(PersonnelFactory):
+    """Sworn, trained, and has accompanied the Lead once (a confirmed hand entry): DLV-* met."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    trained = factory.RelatedFactory(TrainingAttendanceFactory, factory_related_name="personnel")
+
+    @factory.post_generation
+    def accompanied(self, create, extracted, **kwargs):
+        if not create:
+            return
+        dm.ManualAccompaniment.objects.create(
+            personnel=self,
+            accompanied_on=timezone.localdate() - datetime.timedelta(days=60),
+            lead=VipLeadPersonnelFactory(),
+            evidence="Delivery log",
+            confirmed_by=_fixture_user(),
+            confirmed_at=timezone.now(),
+        )
+
+
+class ReadyCaseFactory(CaseFactory):
+    """A case the Lead approved (READY), built directly: preparation is another step's job."""
+
+    state = dm.CNCase.State.READY
+    approved_by = factory.LazyFunction(_fixture_user)
+    approved_at = factory.LazyFunction(timezone.now)
+
+
+class AcceptedLetterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.LetterVersion
+
+    case = factory.SubFactory(ReadyCaseFactory)
+    number = 1
+    template = factory.SubFactory(LetterTemplateFactory)
+    language = "en"
+    body = "Dear candidate, this is your letter."
+    accepted_by = factory.LazyFunction(_fixture_user)
+    accepted_at = factory.LazyFunction(timezone.now)
+
+
+class DeterminationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.EligibilityDetermination
+
+    candidate = factory.SubFactory(CandidateFactory)
+    determined_by = factory.LazyFunction(_fixture_user)
+    determined_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=20))
+    eligible = True
+    juvenile = False
+
+
+class AttemptFactory(factory.django.DjangoModelFactory):
+    """A recorded attempt (written directly, for queue and page tests)."""
+
+    class Meta:
+        model = dm.DeliveryAttempt
+
+    case = factory.SubFactory(ReadyCaseFactory, state=dm.CNCase.State.ATTEMPTED)
+    number = factory.Sequence(lambda n: n + 1)
+    contact_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=2))
+    address = "100 Main St, Albuquerque, NM"
+    ecc_advised_at = factory.LazyAttribute(lambda a: a.contact_at - datetime.timedelta(minutes=10))
+    ecc_advised_by = "Officer Demo"
+    ecc_told_location = True
+    ecc_told_team = True
+    ecc_told_identity = True
+    outcome = dm.DeliveryAttempt.Outcome.NOT_LOCATED
+
+
+class AfterActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.AfterAction
+
+    attempt = factory.SubFactory(AttemptFactory)
+    ecc_outcome_advised_at = factory.LazyAttribute(
+        lambda aa: aa.attempt.contact_at + datetime.timedelta(minutes=30)
+    )
+    ecc_outcome_advised_by = "Officer Demo"
+    cad_number = factory.Sequence(lambda n: f"26-{n:07d}")

@@ -57,7 +57,14 @@ MATRIX = {
     "cases:juvenile_decision": LEAD_ONLY,
     #
     # --- attempts: delivery attempts, after-action, follow-up
-    #
+    "attempts:ready": CASE_READERS,
+    "attempts:detail": CASE_READERS,
+    "attempts:record": CASEWORK,
+    "attempts:edit": CASEWORK,
+    "attempts:after_action": CASEWORK,
+    "attempts:follow_up": CASEWORK,
+    "attempts:confirm": LEAD_ONLY,
+    "attempts:queue": OVERSIGHT,
     #
     # --- reports: dashboards, compliance audit, exports, transparency report
     #

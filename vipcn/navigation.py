@@ -18,6 +18,8 @@ ENTRIES = [
     ("cases:list", _("CN cases")),
     #
     # --- attempts
+    ("attempts:ready", _("Deliveries")),
+    ("attempts:queue", _("After-action queue")),
     #
     # --- personnel
     #

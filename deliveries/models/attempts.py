@@ -1,5 +1,7 @@
 """Delivery attempts, the after-action record and follow-up (2-64-4 C-D, 2-64-5 C-D)."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +18,13 @@ class DeliveryAttempt(TimeStamped):
         NOT_LOCATED = "not_located", _("Candidate not located")
         ABORTED = "aborted", _("Aborted")
 
+    class EndedHow(models.TextChoices):
+        REFUSED = "refused", _("Refused to communicate")
+        ASKED_TO_LEAVE = "asked_to_leave", _("Asked the team to leave")
+
     DELIVERED_OUTCOMES = (Outcome.DELIVERED, Outcome.ALTERNATE)
+    # Outcomes in which the team met the candidate or someone for them.
+    CONTACT_OUTCOMES = (Outcome.DELIVERED, Outcome.ALTERNATE, Outcome.ENDED_BY_CANDIDATE)
 
     case = models.ForeignKey("deliveries.CNCase", on_delete=models.PROTECT, related_name="attempts")
     number = models.PositiveIntegerField(_("attempt"))
@@ -41,6 +49,12 @@ class DeliveryAttempt(TimeStamped):
     message_delivered = models.BooleanField(_("GVI message delivered"), default=False)
     # C-LEAVE / C-CONSENT
     team_left_immediately = models.BooleanField(_("team left at once"), default=False)
+    ended_how = models.CharField(
+        _("how the person ended the encounter"),
+        max_length=16,
+        choices=EndedHow.choices,
+        blank=True,
+    )
     abort_reason = models.TextField(_("reason aborted"), blank=True)
     # C-ALT
     alternate_recipient = models.ForeignKey(
@@ -84,6 +98,12 @@ class DeliveryAttempt(TimeStamped):
     @property
     def is_delivered(self):
         return self.outcome in self.DELIVERED_OUTCOMES
+
+    @property
+    def after_action_due_at(self):
+        """When an after-action still open becomes overdue (a setting, default 24 hours)."""
+        hours = settings.VIPCN["AFTER_ACTION_OVERDUE_HOURS"]
+        return self.contact_at + datetime.timedelta(hours=hours)
 
 
 class AttemptTeamMember(TimeStamped):

@@ -1,0 +1,405 @@
+"""Delivery pages: forms, refusals explained, permissions, no query per row."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.models import Relationship
+from deliveries.models import AfterAction, CNCase, DeliveryAttempt, FollowUp
+from tests.conftest import login_as
+from tests.factories import (
+    AfterActionFactory,
+    AttemptFactory,
+    DeterminationFactory,
+    EligibleDelivererFactory,
+    JuvenileCandidateFactory,
+    PersonnelFactory,
+    ReadyCaseFactory,
+    RelationshipFactory,
+    VipLeadPersonnelFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = CNCase.State
+FMT = "%Y-%m-%dT%H:%M"
+
+
+def local(dt):
+    return timezone.localtime(dt).strftime(FMT)
+
+
+def post_data(deliverer, **fields):
+    now = timezone.now()
+    values = {
+        "contact_at": local(now - datetime.timedelta(hours=1)),
+        "address": "1 Test St",
+        "ecc_advised_at": local(now - datetime.timedelta(hours=1, minutes=10)),
+        "ecc_advised_by": "Ofc. Test",
+        "ecc_told_location": "on",
+        "ecc_told_team": "on",
+        "ecc_told_identity": "on",
+        "deliverers": [deliverer.pk],
+        "outcome": "delivered",
+        "message_delivered": "yes",
+        "social_services_delivered": "yes",
+        "version": "0",
+    }
+    values.update(fields)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def test_it_shows_the_attempt_form_with_the_planned_address(staff_client):
+    case = ReadyCaseFactory()
+    case.candidate.addresses.create(
+        line1="9 Planned Rd", city="Albuquerque", is_delivery_address=True
+    )
+    response = staff_client.get(reverse("attempts:record", args=[case.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "9 Planned Rd" in html
+    assert 'data-outcomes="alternate"' in html
+    assert "deliveries/js/attempt_form.js" in html
+    assert "<script>" not in html and " onclick=" not in html and 'style="' not in html
+
+
+def test_it_records_an_attempt_and_moves_the_case(staff_client, staff_user):
+    case = ReadyCaseFactory()
+    deliverer = EligibleDelivererFactory()
+    response = staff_client.post(
+        reverse("attempts:record", args=[case.pk]),
+        post_data(deliverer, social_services_names="R. Provider\n\nP. Partner"),
+    )
+    attempt = DeliveryAttempt.objects.get(case=case)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("attempts:detail", args=[attempt.pk])
+    assert attempt.created_by == staff_user
+    assert sorted(attempt.team.values_list("name", flat=True)) == ["", "P. Partner", "R. Provider"]
+    case.refresh_from_db()
+    assert case.state == S.ATTEMPTED
+
+
+def test_it_refuses_contact_before_the_ecc_advisement_with_the_rule(staff_client):
+    case = ReadyCaseFactory()
+    now = timezone.now()
+    response = staff_client.post(
+        reverse("attempts:record", args=[case.pk]),
+        post_data(
+            EligibleDelivererFactory(),
+            contact_at=local(now - datetime.timedelta(hours=2)),
+            ecc_advised_at=local(now - datetime.timedelta(hours=1)),
+        ),
+    )
+    assert response.status_code == 200
+    assert "Blocked by SOP 2-64-4 C.1.a" in response.content.decode()
+    assert "(C-ECC)" in response.content.decode()
+    assert not DeliveryAttempt.objects.exists()
+    case.refresh_from_db()
+    assert case.state == S.READY
+
+
+def test_it_refuses_an_ineligible_deliverer(staff_client):
+    case = ReadyCaseFactory()
+    response = staff_client.post(
+        reverse("attempts:record", args=[case.pk]), post_data(PersonnelFactory())
+    )
+    assert response.status_code == 200
+    assert "(DLV-TRAIN)" in response.content.decode()
+    assert not DeliveryAttempt.objects.exists()
+
+
+def test_it_refuses_a_juvenile_delivered_without_a_guardian(staff_client):
+    candidate = JuvenileCandidateFactory()
+    DeterminationFactory(candidate=candidate, juvenile=True)
+    case = ReadyCaseFactory(candidate=candidate)
+    url = reverse("attempts:record", args=[case.pk])
+    response = staff_client.post(url, post_data(EligibleDelivererFactory()))
+    assert "(J-GUARDIAN)" in response.content.decode()
+    assert not DeliveryAttempt.objects.exists()
+    response = staff_client.post(
+        url,
+        post_data(
+            EligibleDelivererFactory(),
+            new_guardian_name="Mother Demo",
+            new_guardian_kind=Relationship.Kind.PARENT,
+        ),
+    )
+    assert response.status_code == 302
+    attempt = DeliveryAttempt.objects.get(case=case)
+    assert attempt.guardian_present.name == "Mother Demo"
+
+
+def test_it_records_ended_by_the_candidate_never_as_delivered(staff_client):
+    case = ReadyCaseFactory()
+    response = staff_client.post(
+        reverse("attempts:record", args=[case.pk]),
+        post_data(
+            EligibleDelivererFactory(),
+            outcome="ended",
+            message_delivered="yes",
+            ended_how="asked_to_leave",
+            team_left_immediately="on",
+            social_services_delivered="no",
+            social_services_reason="The team left at once.",
+        ),
+    )
+    assert response.status_code == 302
+    attempt = DeliveryAttempt.objects.get(case=case)
+    assert attempt.outcome == "ended" and not attempt.is_delivered
+    assert attempt.message_delivered and attempt.team_left_immediately
+
+
+def test_it_drops_fields_that_do_not_belong_to_the_outcome(staff_client):
+    case = ReadyCaseFactory()
+    aunt = RelationshipFactory(candidate=case.candidate, kind=Relationship.Kind.FAMILY)
+    staff_client.post(
+        reverse("attempts:record", args=[case.pk]),
+        post_data(
+            EligibleDelivererFactory(),
+            outcome="not_located",
+            alternate_recipient=aunt.pk,
+            abort_reason="left over",
+            message_delivered="yes",
+        ),
+    )
+    attempt = DeliveryAttempt.objects.get(case=case)
+    assert attempt.alternate_recipient is None and attempt.abort_reason == ""
+    assert not attempt.message_delivered
+
+
+def test_it_refuses_a_stale_edit_without_overwriting(client, staff_user, lead_user):
+    case = ReadyCaseFactory()
+    deliverer = EligibleDelivererFactory()
+    login_as(client, staff_user)
+    client.post(reverse("attempts:record", args=[case.pk]), post_data(deliverer))
+    attempt = DeliveryAttempt.objects.get(case=case)
+    url = reverse("attempts:edit", args=[attempt.pk])
+    first = client.post(url, post_data(deliverer, notes="officer one", version=attempt.version))
+    assert first.status_code == 302
+    login_as(client, lead_user)
+    second = client.post(url, post_data(deliverer, notes="officer two", version=attempt.version))
+    assert second.status_code == 200
+    assert "Someone else saved this attempt" in second.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.notes == "officer one"
+
+
+def test_it_records_the_after_action_and_the_lead_closes_the_case(client, staff_user, lead_user):
+    attempt = AttemptFactory(outcome="delivered", message_delivered=True)
+    login_as(client, staff_user)
+    url = reverse("attempts:after_action", args=[attempt.pk])
+    response = client.post(
+        url,
+        {
+            "ecc_outcome_advised_at": local(attempt.contact_at + datetime.timedelta(minutes=5)),
+            "ecc_outcome_advised_by": "Ofc. Test",
+            "cad_number": "bad",
+            "version": "0",
+        },
+    )
+    assert "(A-CAD)" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "ecc_outcome_advised_at": local(attempt.contact_at + datetime.timedelta(minutes=5)),
+            "ecc_outcome_advised_by": "Ofc. Test",
+            "cad_number": "26-7654321",
+            "version": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert (
+        client.post(
+            reverse("attempts:confirm", args=[attempt.pk]), {"decision": "close"}
+        ).status_code
+        == 403
+    )
+    login_as(client, lead_user)
+    page = client.get(reverse("attempts:confirm", args=[attempt.pk]))
+    assert "A-CAD" in page.content.decode()
+    response = client.post(
+        reverse("attempts:confirm", args=[attempt.pk]),
+        {"decision": "close", "version": AfterAction.objects.get().version},
+    )
+    assert response.status_code == 302
+    attempt.case.refresh_from_db()
+    assert attempt.case.state == S.CLOSED
+
+
+def test_it_explains_why_the_lead_cannot_close_without_the_cad_number(lead_client):
+    attempt = AttemptFactory(outcome="delivered", message_delivered=True)
+    response = lead_client.post(
+        reverse("attempts:confirm", args=[attempt.pk]), {"decision": "close", "version": "0"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "(A-CAD)" in html and "(A-ECC)" in html
+    attempt.case.refresh_from_db()
+    assert attempt.case.state == S.ATTEMPTED
+
+
+def test_it_sends_the_case_back_for_another_attempt(lead_client):
+    after_action = AfterActionFactory(attempt__outcome="not_located")
+    response = lead_client.post(
+        reverse("attempts:confirm", args=[after_action.attempt.pk]),
+        {"decision": "retry", "version": after_action.version},
+    )
+    assert response.status_code == 302
+    case = after_action.attempt.case
+    case.refresh_from_db()
+    assert case.state == S.READY
+
+
+def test_it_lists_overdue_after_actions_in_the_queue(lead_client):
+    overdue = AttemptFactory(contact_at=timezone.now() - datetime.timedelta(hours=30))
+    recent = AttemptFactory()
+    AfterActionFactory(attempt=recent)
+    response = lead_client.get(reverse("attempts:queue") + "?list=overdue")
+    html = response.content.decode()
+    assert overdue.case.number in html and recent.case.number not in html
+    response = lead_client.get(reverse("attempts:queue"))
+    html = response.content.decode()
+    assert recent.case.number in html and overdue.case.number not in html
+
+
+def test_it_makes_no_query_per_row_in_the_queue(lead_client):
+    for _ in range(3):
+        AfterActionFactory()
+    lead_client.get(reverse("attempts:queue") + "?list=open")
+    with CaptureQueriesContext(connection) as few:
+        lead_client.get(reverse("attempts:queue") + "?list=open")
+    for _ in range(5):
+        AfterActionFactory()
+    with CaptureQueriesContext(connection) as many:
+        response = lead_client.get(reverse("attempts:queue") + "?list=open")
+    assert response.status_code == 200
+    assert len(many) == len(few)
+
+
+def test_it_makes_no_query_per_attempt_in_the_case_snippet(rf, staff_user):
+    case = ReadyCaseFactory(state=S.ATTEMPTED)
+    template = Template(
+        "{% include 'deliveries/attempts/snippets/case_attempts.html' with case=case %}"
+    )
+    request = rf.get("/")
+    request.user = staff_user
+
+    def render():
+        with CaptureQueriesContext(connection) as ctx:
+            html = template.render(Context({"case": case, "request": request}))
+        return html, len(ctx)
+
+    AfterActionFactory(attempt__case=case, attempt__number=1)
+    render()  # the user's roles are cached after the first look
+    html, one = render()
+    for number in (2, 3, 4):
+        attempt = AttemptFactory(case=case, number=number, outcome="delivered")
+        attempt.team.create(role="deliverer", personnel=EligibleDelivererFactory())
+        AfterActionFactory(attempt=attempt)
+    html, four = render()
+    assert one == four
+    assert "Attempt 4" in html
+
+
+def test_it_hides_juvenile_cases_from_users_without_the_permission(client, staff_user):
+    from django.contrib.auth.models import Permission
+
+    candidate = JuvenileCandidateFactory()
+    attempt = AttemptFactory(case__candidate=candidate)
+    perm = Permission.objects.get(codename="view_juvenile_records")
+    staff_user.groups.first().permissions.remove(perm)
+    login_as(client, staff_user)
+    assert client.get(reverse("attempts:detail", args=[attempt.pk])).status_code == 404
+
+
+def test_it_refuses_a_manager_recording_an_attempt(manager_client):
+    case = ReadyCaseFactory()
+    url = reverse("attempts:record", args=[case.pk])
+    assert manager_client.get(url).status_code == 403
+    assert manager_client.post(url, post_data(EligibleDelivererFactory())).status_code == 403
+    assert not DeliveryAttempt.objects.exists()
+
+
+def test_it_lets_the_manager_read_the_queue_but_not_confirm(manager_client):
+    after_action = AfterActionFactory()
+    assert manager_client.get(reverse("attempts:queue")).status_code == 200
+    url = reverse("attempts:confirm", args=[after_action.attempt.pk])
+    assert manager_client.post(url, {"decision": "close"}).status_code == 403
+
+
+def test_it_refuses_staff_the_confirmation_page(staff_client):
+    after_action = AfterActionFactory()
+    url = reverse("attempts:confirm", args=[after_action.attempt.pk])
+    assert staff_client.get(url).status_code == 403
+
+
+def test_it_records_a_follow_up_after_a_delivered_cn(staff_client):
+    attempt = AttemptFactory(outcome="delivered", message_delivered=True)
+    url = reverse("attempts:follow_up", args=[attempt.case.pk])
+    response = staff_client.post(
+        url,
+        {
+            "followed_up_on": timezone.localdate().isoformat(),
+            "services_offered": "Job training",
+            "response": "accepted",
+            "referral_made": "Workforce center",
+        },
+    )
+    assert response.status_code == 302
+    assert FollowUp.objects.get().case == attempt.case
+
+
+def test_it_explains_a_follow_up_refused_before_delivery(staff_client):
+    attempt = AttemptFactory(outcome="not_located")
+    response = staff_client.post(
+        reverse("attempts:follow_up", args=[attempt.case.pk]),
+        {
+            "followed_up_on": timezone.localdate().isoformat(),
+            "services_offered": "Job training",
+            "response": "accepted",
+        },
+    )
+    assert response.status_code == 200
+    assert "after a delivered CN" in response.content.decode()
+    assert not FollowUp.objects.exists()
+
+
+def test_it_lists_ready_cases_with_a_record_button(staff_client):
+    case = ReadyCaseFactory()
+    html = staff_client.get(reverse("attempts:ready")).content.decode()
+    assert reverse("attempts:record", args=[case.pk]) in html
+
+
+def test_it_shows_an_attempt_with_actions_by_role(client, staff_user, lead_user):
+    after_action = AfterActionFactory(attempt__outcome="not_located")
+    url = reverse("attempts:detail", args=[after_action.attempt.pk])
+    login_as(client, staff_user)
+    html = client.get(url).content.decode()
+    assert reverse("attempts:after_action", args=[after_action.attempt.pk]) in html
+    assert reverse("attempts:confirm", args=[after_action.attempt.pk]) not in html
+    login_as(client, lead_user)
+    html = client.get(url).content.decode()
+    assert reverse("attempts:confirm", args=[after_action.attempt.pk]) in html
+    assert after_action.cad_number in html
+
+
+def test_it_offers_the_lead_on_the_team(staff_client):
+    lead = VipLeadPersonnelFactory()
+    case = ReadyCaseFactory()
+    html = staff_client.get(reverse("attempts:record", args=[case.pk])).content.decode()
+    assert lead.full_name in html
+
+
+def test_it_reads_the_overdue_delay_from_the_settings(lead_client, settings):
+    attempt = AttemptFactory(contact_at=timezone.now() - datetime.timedelta(hours=30))
+    settings.VIPCN = {**settings.VIPCN, "AFTER_ACTION_OVERDUE_HOURS": 48}
+    html = lead_client.get(reverse("attempts:queue") + "?list=overdue").content.decode()
+    assert attempt.case.number not in html
+    settings.VIPCN = {**settings.VIPCN, "AFTER_ACTION_OVERDUE_HOURS": 24}
+    html = lead_client.get(reverse("attempts:queue") + "?list=overdue").content.decode()
+    assert attempt.case.number in html
