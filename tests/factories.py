@@ -287,6 +287,8 @@ def prepared_case(*, lead_user, juvenile=False, deliverer=None, **case_kwargs):
         case.planned_guardian = parent
         case.save()
     return case
+
+
 # --- delivery (attempts, after-action, follow-up)
 
 
