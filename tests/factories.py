@@ -108,6 +108,11 @@ class PersonnelFactory(factory.django.DjangoModelFactory):
     rank = factory.SubFactory(RankFactory)
     is_sworn = True
     is_active = True
+    is_vip_lead = False
+    # A Lead's designation meets DLV-ACCOMP only from its recorded date on.
+    lead_designated_on = factory.LazyAttribute(
+        lambda p: timezone.localdate() - datetime.timedelta(days=365) if p.is_vip_lead else None
+    )
 
 
 class TrainingFactory(factory.django.DjangoModelFactory):
@@ -155,3 +160,49 @@ class PenaltyFactory(factory.django.DjangoModelFactory):
     description_en = "Shooting at a dwelling"
     description_es = "Disparar contra una vivienda"
     maximum_penalty = "9 years"
+
+
+# --- personnel (deliverer roster: accompaniments and the recorded deliveries that count)
+
+
+class ManualAccompanimentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.ManualAccompaniment
+
+    personnel = factory.SubFactory(PersonnelFactory)
+    accompanied_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=60)
+    )
+    lead = factory.SubFactory(PersonnelFactory, is_vip_lead=True)
+    evidence = "Lead's memo"
+
+
+class AttemptForPersonnelFactory(factory.django.DjangoModelFactory):
+    """A delivery attempt built directly (the personnel tests need only its team and date)."""
+
+    class Meta:
+        model = dm.DeliveryAttempt
+
+    case = factory.SubFactory(CaseFactory)
+    number = 1
+    contact_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=30))
+    address = factory.Faker("street_address")
+    outcome = dm.DeliveryAttempt.Outcome.DELIVERED
+    message_delivered = True
+
+
+class TeamMemberForPersonnelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.AttemptTeamMember
+
+    attempt = factory.SubFactory(AttemptForPersonnelFactory)
+    role = dm.AttemptTeamMember.Role.DELIVERER
+    personnel = factory.SubFactory(PersonnelFactory)
+
+
+class AfterActionForPersonnelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.AfterAction
+
+    attempt = factory.SubFactory(AttemptForPersonnelFactory)
+    confirmed_at = factory.LazyFunction(timezone.now)

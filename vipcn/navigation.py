@@ -17,6 +17,8 @@ ENTRIES = [
     # --- attempts
     #
     # --- personnel
+    ("personnel:roster", _("Deliverers")),
+    ("personnel:command_share", _("Command-level share")),
     #
     # --- security and audit
     #
