@@ -37,6 +37,13 @@ PERSONNEL_FIELDS = (
 )
 
 
+def _save(obj, actor):
+    # The history row names the actor even outside a web request (demo data, commands).
+    obj._history_user = actor
+    obj.save()
+    return obj
+
+
 def _stale(obj):
     return ValidationError(
         _(
@@ -77,7 +84,7 @@ def personnel_create(*, actor, **fields):
         fields["lead_designated_on"] = None
     person = Personnel(created_by=actor, **fields)
     person.full_clean()
-    person.save()
+    _save(person, actor)
     return person
 
 
@@ -99,7 +106,7 @@ def personnel_update(*, person, version, actor, **fields):
         setattr(person, name, value)
     person.full_clean()
     person.version += 1
-    person.save()
+    _save(person, actor)
     return person
 
 
@@ -123,13 +130,14 @@ def training_attendance_record(*, person, training, attended_on, evidence, actor
             % {"training": training, "date": attended_on.isoformat()},
             code="duplicate",
         )
-    return TrainingAttendance.objects.create(
+    attendance = TrainingAttendance(
         personnel=person,
         training=training,
         attended_on=attended_on,
         evidence=evidence.strip(),
         created_by=actor,
     )
+    return _save(attendance, actor)
 
 
 @transaction.atomic
@@ -154,13 +162,14 @@ def accompaniment_enter(*, person, accompanied_on, lead, evidence, actor):
         )
     if not evidence.strip():
         raise ValidationError({"evidence": _("Say what shows the accompaniment.")}, code="required")
-    return ManualAccompaniment.objects.create(
+    accompaniment = ManualAccompaniment(
         personnel=person,
         accompanied_on=accompanied_on,
         lead=lead,
         evidence=evidence.strip(),
         created_by=actor,
     )
+    return _save(accompaniment, actor)
 
 
 @transaction.atomic
@@ -186,8 +195,7 @@ def accompaniment_confirm(*, accompaniment, actor):
     accompaniment.confirmed_by = actor
     accompaniment.confirmed_at = timezone.now()
     accompaniment.version += 1
-    accompaniment.save()
-    return accompaniment
+    return _save(accompaniment, actor)
 
 
 # --- Reads ------------------------------------------------------------------------------------
