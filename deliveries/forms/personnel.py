@@ -178,12 +178,11 @@ class PeriodForm(forms.Form):
         return cleaned
 
     def period(self):
-        """(start, end): default the last twelve months up to today."""
-        today = timezone.localdate()
-        default = (today - datetime.timedelta(days=365), today)
+        """(start, end): by default the twelve months up to today (or up to the end given)."""
+        year = datetime.timedelta(days=365)
+        end = timezone.localdate()
         if not self.is_valid():
-            return default
-        return (
-            self.cleaned_data.get("date_from") or default[0],
-            self.cleaned_data.get("date_to") or default[1],
-        )
+            return end - year, end
+        start = self.cleaned_data.get("date_from")
+        end = self.cleaned_data.get("date_to") or max(end, start or end)
+        return start or end - year, end

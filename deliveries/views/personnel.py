@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,7 +40,7 @@ def _apply_errors(form, exc):
 
 
 def roster(request):
-    form = RosterFilterForm(request.GET or None)
+    form = RosterFilterForm(request.GET or None, initial={"on": timezone.localdate()})
     on_date = form.on_date()
     if request.GET and not form.is_valid():
         messages.warning(request, _("Some filters were not understood and were ignored."))
@@ -67,7 +68,7 @@ def roster(request):
 
 def person_detail(request, pk):
     person = get_object_or_404(Personnel.objects.select_related("rank", "user"), pk=pk)
-    date_form = OnDateForm(request.GET or None)
+    date_form = OnDateForm(request.GET or None, initial={"on": timezone.localdate()})
     on_date = date_form.on_date()
     states = policy.deliverer_states(person, on_date)
     trainings = person.trainings_attended.select_related("training", "created_by")
@@ -222,6 +223,8 @@ def accompaniment_confirm(request, pk):
 def command_share(request):
     form = PeriodForm(request.GET or None)
     start, end = form.period()
+    if not request.GET:
+        form = PeriodForm(initial={"date_from": start, "date_to": end})
     attempts = services.delivered_attempts_visible_to(request.user).filter(
         contact_at__date__gte=start, contact_at__date__lte=end
     )

@@ -376,6 +376,7 @@ def test_it_reports_the_command_level_share(manager_client):
     assert response.status_code == 200
     assert (response.context["with_command"], response.context["total"]) == (1, 3)
     assert response.context["percent"] == 33.3
+    assert b"DLV-CMD" in response.content
     rows = {p.pk: p.delivered for p in response.context["deliverers"]}
     assert rows == {captain.pk: 1}
 
@@ -405,3 +406,15 @@ def test_it_explains_a_reversed_period_and_shows_no_deliveries(staff_client):
 
 def test_it_closes_the_share_page_to_administrators(admin_client):
     assert admin_client.get(reverse("personnel:command_share")).status_code == 403
+
+
+def test_it_completes_a_period_given_by_one_end(staff_client):
+    url = reverse("personnel:command_share")
+    response = staff_client.get(url, {"date_to": "2020-03-01"})
+    assert (response.context["start"], response.context["end"]) == (
+        datetime.date(2019, 3, 2),
+        datetime.date(2020, 3, 1),
+    )
+    response = staff_client.get(url, {"date_from": "2020-03-01"})
+    assert response.context["start"] == datetime.date(2020, 3, 1)
+    assert response.context["end"] == timezone.localdate()
