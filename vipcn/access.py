@@ -38,6 +38,7 @@ MATRIX = {
     "personnel:training_add": LEAD_ONLY,
     "personnel:accompaniment_add": LEAD_ONLY,
     "personnel:accompaniment_confirm": LEAD_ONLY,
+    "personnel:accompaniment_reject": LEAD_ONLY,
     #
     # --- cases: preparation, letters, approval
     #

@@ -198,6 +198,30 @@ def accompaniment_confirm(*, accompaniment, actor):
     return _save(accompaniment, actor)
 
 
+@transaction.atomic
+def accompaniment_reject(*, accompaniment, actor):
+    """A Lead removes a hand-entered accompaniment not yet confirmed (e.g. entered in error).
+
+    The entry's history keeps what was entered, by whom, and who removed it.
+    """
+    if not has_role(actor, LEAD):
+        raise ValidationError(
+            _("Only the VIP Law Enforcement Lead can reject an accompaniment."),
+            code="not_lead",
+        )
+    accompaniment = ManualAccompaniment.objects.select_for_update().get(pk=accompaniment.pk)
+    if accompaniment.confirmed_at is not None:
+        raise ValidationError(
+            _(
+                "A confirmed accompaniment cannot be rejected here; an administrator can "
+                "correct it, and its history is kept."
+            ),
+            code="already_confirmed",
+        )
+    accompaniment._history_user = actor
+    accompaniment.delete()
+
+
 # --- Reads ------------------------------------------------------------------------------------
 
 ROSTER_FILTERS = (

@@ -16,4 +16,9 @@ urlpatterns = [
         views.accompaniment_confirm,
         name="accompaniment_confirm",
     ),
+    path(
+        "accompaniments/<int:pk>/reject/",
+        views.accompaniment_reject,
+        name="accompaniment_reject",
+    ),
 ]

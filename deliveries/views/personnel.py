@@ -220,6 +220,20 @@ def accompaniment_confirm(request, pk):
     return redirect("personnel:detail", pk=accompaniment.personnel_id)
 
 
+@require_POST
+def accompaniment_reject(request, pk):
+    accompaniment = get_object_or_404(ManualAccompaniment, pk=pk)
+    person_pk = accompaniment.personnel_id
+    try:
+        services.accompaniment_reject(accompaniment=accompaniment, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The accompaniment entered by hand was rejected."))
+    return redirect("personnel:detail", pk=person_pk)
+
+
 def command_share(request):
     form = PeriodForm(request.GET or None)
     start, end = form.period()

@@ -205,6 +205,28 @@ class TestAccompanimentEnterAndConfirm:
             self.enter(lead_user, evidence="   ")
         assert "evidence" in exc.value.error_dict
 
+    def test_a_lead_can_reject_an_unconfirmed_entry_and_history_keeps_it(
+        self, staff_user, lead_user
+    ):
+        entry = self.enter(staff_user)
+        services.accompaniment_reject(accompaniment=entry, actor=lead_user)
+        assert not ManualAccompaniment.objects.filter(pk=entry.pk).exists()
+        removed = ManualAccompaniment.history.filter(id=entry.pk).first()
+        assert (removed.history_type, removed.history_user) == ("-", lead_user)
+
+    def test_staff_cannot_reject_and_a_confirmed_entry_cannot_be_rejected(
+        self, staff_user, lead_user
+    ):
+        entry = self.enter(staff_user)
+        with pytest.raises(ValidationError) as exc:
+            services.accompaniment_reject(accompaniment=entry, actor=staff_user)
+        assert exc.value.code == "not_lead"
+        services.accompaniment_confirm(accompaniment=entry, actor=lead_user)
+        with pytest.raises(ValidationError) as exc:
+            services.accompaniment_reject(accompaniment=entry, actor=lead_user)
+        assert exc.value.code == "already_confirmed"
+        assert ManualAccompaniment.objects.filter(pk=entry.pk).exists()
+
 
 class TestRoster:
     def test_filters(self, lead_user):

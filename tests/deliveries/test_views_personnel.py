@@ -342,13 +342,14 @@ def test_it_offers_only_leads_as_the_lead_accompanied(lead_client):
         ("personnel:training_add", "post"),
         ("personnel:accompaniment_add", "post"),
         ("personnel:accompaniment_confirm", "post"),
+        ("personnel:accompaniment_reject", "post"),
     ],
 )
 @pytest.mark.parametrize("fixture", ["staff_client", "manager_client"])
 def test_it_keeps_edits_to_the_lead(request, fixture, name, method):
     person = PersonnelFactory()
     entry = ManualAccompanimentFactory(personnel=person)
-    pk = entry.pk if name.endswith("confirm") else person.pk
+    pk = entry.pk if name.endswith(("confirm", "reject")) else person.pk
     url = reverse(name) if name == "personnel:create" else reverse(name, args=[pk])
     response = getattr(request.getfixturevalue(fixture), method)(url)
     assert response.status_code == 403
@@ -418,3 +419,37 @@ def test_it_completes_a_period_given_by_one_end(staff_client):
     response = staff_client.get(url, {"date_from": "2020-03-01"})
     assert response.context["start"] == datetime.date(2020, 3, 1)
     assert response.context["end"] == timezone.localdate()
+
+
+def test_it_lets_the_lead_reject_an_unconfirmed_accompaniment(lead_client):
+    entry = ManualAccompanimentFactory()
+    response = lead_client.post(
+        reverse("personnel:accompaniment_reject", args=[entry.pk]), follow=True
+    )
+    assert b"was rejected" in response.content
+    assert not ManualAccompaniment.objects.filter(pk=entry.pk).exists()
+
+
+def test_it_builds_the_person_page_in_a_fixed_number_of_queries(lead_client):
+    # Trained, with no accompaniment yet: the checklist runs every one of its queries.
+    person = PersonnelFactory()
+    TrainingAttendanceFactory(personnel=person)
+    url = reverse("personnel:detail", args=[person.pk])
+    lead_client.get(url)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert lead_client.get(url).status_code == 200
+        return len(ctx)
+
+    few = count()
+    lead = PersonnelFactory(is_vip_lead=True)
+    for n in range(6):
+        TrainingAttendanceFactory(personnel=person, attended_on=timezone.localdate() - days(n))
+        ManualAccompanimentFactory(personnel=person, lead=lead)  # not confirmed
+        delivered_by(person, role=Role.ACCOMPANYING)  # no Lead on the team
+        delivered_by(person, role=Role.DELIVERER)
+        person.unit = f"Unit {n}"
+        person.rank = RankFactory(name=f"Rank {n}")
+        person.save()
+    assert count() == few
