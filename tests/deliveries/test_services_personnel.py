@@ -260,3 +260,29 @@ class TestRoster:
         assert names("awaiting_confirmation") == {"Pending"}
         assert names("all") == mine
         assert names("all", search="untra") == {"Untrained"}
+
+
+class TestDemoPersonnel:
+    def test_it_seeds_every_state_and_four_eligible_deliverers(self, settings):
+        from django.core.management import call_command
+
+        from deliveries.demo_personnel import DEMO_DELIVERER_BADGES
+
+        settings.DEMO_MODE = True
+        call_command("load_demo_data", stdout=open("/dev/null", "w"))
+        today = timezone.localdate()
+        lead = Personnel.objects.get(user__username="lead")
+        assert lead.is_vip_lead and policy.may_deliver(lead, today)
+        for badge in DEMO_DELIVERER_BADGES:
+            person = Personnel.objects.get(badge_number=badge)
+            assert policy.may_deliver(person, today), badge
+            assert person.is_sworn and person.is_active
+            assert person.manual_accompaniments.filter(confirmed_at__isnull=False).exists()
+        states = {
+            tuple(policy.missing_rule_ids(p))
+            for p in policy.annotate_deliverer_states(Personnel.objects.all(), today)
+        }
+        assert {(), ("DLV-TRAIN",), ("DLV-ACCOMP",), ("DLV-ACTIVE",)} <= states
+        assert any("DLV-SWORN" in s for s in states)
+        assert Personnel.objects.filter(rank__is_command_level=True, is_vip_lead=False).exists()
+        assert ManualAccompaniment.objects.filter(confirmed_at__isnull=True).exists()

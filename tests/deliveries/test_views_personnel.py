@@ -453,3 +453,14 @@ def test_it_builds_the_person_page_in_a_fixed_number_of_queries(lead_client):
         person.rank = RankFactory(name=f"Rank {n}")
         person.save()
     assert count() == few
+
+
+def test_it_offers_only_login_accounts_not_linked_to_someone_else(lead_client, lead_user):
+    from tests.factories import UserFactory
+
+    free = UserFactory()
+    PersonnelFactory(user=lead_user)
+    person = PersonnelFactory()
+    form = lead_client.get(reverse("personnel:edit", args=[person.pk])).context["form"]
+    users = set(form.fields["user"].queryset)
+    assert free in users and lead_user not in users
