@@ -109,6 +109,11 @@ class PersonnelFactory(factory.django.DjangoModelFactory):
     rank = factory.SubFactory(RankFactory)
     is_sworn = True
     is_active = True
+    is_vip_lead = False
+    # A Lead's designation meets DLV-ACCOMP only from its recorded date on.
+    lead_designated_on = factory.LazyAttribute(
+        lambda p: timezone.localdate() - datetime.timedelta(days=365) if p.is_vip_lead else None
+    )
 
 
 class TrainingFactory(factory.django.DjangoModelFactory):
@@ -200,6 +205,7 @@ class LetterVersionFactory(factory.django.DjangoModelFactory):
     template = factory.SubFactory(LetterTemplateFactory)
     language = "en"
     body = "Dear candidate,\n\nThe letter."
+# --- personnel (deliverer roster: accompaniments and the recorded deliveries that count)
 
 
 class ManualAccompanimentFactory(factory.django.DjangoModelFactory):
@@ -367,6 +373,10 @@ class DeterminationFactory(factory.django.DjangoModelFactory):
 class AttemptFactory(factory.django.DjangoModelFactory):
     """A recorded attempt (written directly, for queue and page tests)."""
 
+
+class AttemptForPersonnelFactory(factory.django.DjangoModelFactory):
+    """A delivery attempt built directly (the personnel tests need only its team and date)."""
+
     class Meta:
         model = dm.DeliveryAttempt
 
@@ -392,3 +402,26 @@ class AfterActionFactory(factory.django.DjangoModelFactory):
     )
     ecc_outcome_advised_by = "Officer Demo"
     cad_number = factory.Sequence(lambda n: f"26-{n:07d}")
+    case = factory.SubFactory(CaseFactory)
+    number = 1
+    contact_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=30))
+    address = factory.Faker("street_address")
+    outcome = dm.DeliveryAttempt.Outcome.DELIVERED
+    message_delivered = True
+
+
+class TeamMemberForPersonnelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.AttemptTeamMember
+
+    attempt = factory.SubFactory(AttemptForPersonnelFactory)
+    role = dm.AttemptTeamMember.Role.DELIVERER
+    personnel = factory.SubFactory(PersonnelFactory)
+
+
+class AfterActionForPersonnelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.AfterAction
+
+    attempt = factory.SubFactory(AttemptForPersonnelFactory)
+    confirmed_at = factory.LazyFunction(timezone.now)

@@ -30,7 +30,15 @@ MATRIX = {
     #
     #
     # --- personnel: deliverer roster, training, accompaniment
-    #
+    "personnel:roster": CASE_READERS,
+    "personnel:detail": CASE_READERS,
+    "personnel:command_share": CASE_READERS,
+    "personnel:create": LEAD_ONLY,
+    "personnel:edit": LEAD_ONLY,
+    "personnel:training_add": LEAD_ONLY,
+    "personnel:accompaniment_add": LEAD_ONLY,
+    "personnel:accompaniment_confirm": LEAD_ONLY,
+    "personnel:accompaniment_reject": LEAD_ONLY,
     #
     # --- cases: preparation, letters, approval
     "cases:list": CASE_READERS,

@@ -22,6 +22,8 @@ ENTRIES = [
     ("attempts:queue", _("After-action queue")),
     #
     # --- personnel
+    ("personnel:roster", _("Deliverers")),
+    ("personnel:command_share", _("Command-level share")),
     #
     # --- security and audit
     #
