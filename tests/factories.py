@@ -205,6 +205,8 @@ class LetterVersionFactory(factory.django.DjangoModelFactory):
     template = factory.SubFactory(LetterTemplateFactory)
     language = "en"
     body = "Dear candidate,\n\nThe letter."
+
+
 # --- personnel (deliverer roster: accompaniments and the recorded deliveries that count)
 
 
