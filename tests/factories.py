@@ -207,28 +207,12 @@ class LetterVersionFactory(factory.django.DjangoModelFactory):
     body = "Dear candidate,\n\nThe letter."
 
 
-# --- personnel (deliverer roster: accompaniments and the recorded deliveries that count)
-
-
-class ManualAccompanimentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = dm.ManualAccompaniment
-
-    personnel = factory.SubFactory(PersonnelFactory)
-    accompanied_on = factory.LazyFunction(
-        lambda: timezone.localdate() - datetime.timedelta(days=60)
-    )
-    lead = factory.SubFactory(PersonnelFactory, is_vip_lead=True)
-    evidence = "Lead's memo"
-    confirmed_at = factory.LazyFunction(timezone.now)
-
-
 def eligible_deliverer(**kwargs):
     """A sworn, trained officer who has accompanied the Lead (passes DLV-*)."""
     person = PersonnelFactory(**kwargs)
     TrainingAttendanceFactory(personnel=person)
     if not person.is_vip_lead:
-        ManualAccompanimentFactory(personnel=person)
+        ManualAccompanimentFactory(personnel=person, confirmed_at=timezone.now())
     return person
 
 
@@ -375,10 +359,6 @@ class DeterminationFactory(factory.django.DjangoModelFactory):
 class AttemptFactory(factory.django.DjangoModelFactory):
     """A recorded attempt (written directly, for queue and page tests)."""
 
-
-class AttemptForPersonnelFactory(factory.django.DjangoModelFactory):
-    """A delivery attempt built directly (the personnel tests need only its team and date)."""
-
     class Meta:
         model = dm.DeliveryAttempt
 
@@ -404,6 +384,29 @@ class AfterActionFactory(factory.django.DjangoModelFactory):
     )
     ecc_outcome_advised_by = "Officer Demo"
     cad_number = factory.Sequence(lambda n: f"26-{n:07d}")
+
+
+# --- personnel (deliverer roster: accompaniments and the recorded deliveries that count)
+
+
+class ManualAccompanimentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.ManualAccompaniment
+
+    personnel = factory.SubFactory(PersonnelFactory)
+    accompanied_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=60)
+    )
+    lead = factory.SubFactory(PersonnelFactory, is_vip_lead=True)
+    evidence = "Lead's memo"
+
+
+class AttemptForPersonnelFactory(factory.django.DjangoModelFactory):
+    """A delivery attempt built directly (the personnel tests need only its team and date)."""
+
+    class Meta:
+        model = dm.DeliveryAttempt
+
     case = factory.SubFactory(CaseFactory)
     number = 1
     contact_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=30))
