@@ -155,3 +155,50 @@ class PenaltyFactory(factory.django.DjangoModelFactory):
     description_en = "Shooting at a dwelling"
     description_es = "Disparar contra una vivienda"
     maximum_penalty = "9 years"
+
+
+# --- candidates
+
+
+class AliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.Alias
+
+    candidate = factory.SubFactory(CandidateFactory)
+    name = factory.Faker("first_name")
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.Address
+
+    candidate = factory.SubFactory(CandidateFactory)
+    line1 = factory.Faker("street_address")
+    city = "Albuquerque"
+
+
+class GroupMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.GroupMembership
+
+    group = factory.SubFactory(GroupFactory)
+    candidate = factory.SubFactory(CandidateFactory)
+
+
+class InvolvementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.ShootingInvolvement
+
+    shooting = factory.SubFactory(ShootingFactory)
+    candidate = factory.SubFactory(CandidateFactory)
+    role = cm.ShootingInvolvement.Role.VICTIM
+
+
+class DeterminationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.EligibilityDetermination
+
+    candidate = factory.SubFactory(CandidateFactory)
+    determined_by = factory.SubFactory(UserFactory)
+    determined_on = factory.LazyFunction(timezone.localdate)
+    eligible = True
