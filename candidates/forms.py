@@ -6,6 +6,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from candidates import policy
@@ -103,7 +104,7 @@ class CandidateForm(forms.ModelForm):
         self.fields["assigned_to"] = UserChoiceField(
             queryset=casework_users(),
             required=False,
-            label=Candidate._meta.get_field("assigned_to").verbose_name,
+            label=capfirst(Candidate._meta.get_field("assigned_to").verbose_name),
         )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
@@ -182,10 +183,16 @@ class CandidateFilterForm(forms.Form):
         choices=[("", _("Any"))] + IdentificationBasis.Code.choices,
     )
     group = forms.ModelChoiceField(
-        label=_("Group"), required=False, queryset=Group.objects.order_by("name")
+        label=_("Group"),
+        required=False,
+        queryset=Group.objects.order_by("name"),
+        empty_label=_("Any"),
     )
     assigned_to = UserChoiceField(
-        label=_("Assigned staff"), required=False, queryset=get_user_model().objects.none()
+        label=_("Assigned staff"),
+        required=False,
+        queryset=get_user_model().objects.none(),
+        empty_label=_("Anyone"),
     )
     eligible = forms.ChoiceField(label=_("Eligible"), required=False, choices=ELIGIBLE_CHOICES)
     include_merged = forms.BooleanField(label=_("Include merged records"), required=False)
@@ -317,7 +324,7 @@ class RelationshipForm(forms.ModelForm):
         self.fields["related_candidate"] = CandidateChoiceField(
             user=user,
             required=False,
-            label=Relationship._meta.get_field("related_candidate").verbose_name,
+            label=capfirst(Relationship._meta.get_field("related_candidate").verbose_name),
         )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version

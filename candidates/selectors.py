@@ -74,12 +74,14 @@ def name_search(queryset, query):
     text = normalize(query)
     if not text:
         return queryset
-    exact = Q(rms_id__iexact=query.strip())
+    # Identifiers match exactly (as typed or upper-cased) so the rms_id index serves them.
+    exact = Q(rms_id__in={query.strip(), query.strip().upper()})
     if query.strip().isdigit():
         exact |= Q(pk=int(query.strip()))
+    # search_text is stored normalised (lower case), so a plain LIKE uses the trigram index.
     words = Q()
     for word in tokens(query):
-        words &= Q(search_text__icontains=word)
+        words &= Q(search_text__contains=word)
     if is_postgres():
         _set_trigram_threshold()
         similar = Q(WordSimilar(Value(text), F("search_text")))
@@ -213,9 +215,6 @@ class PossibleDuplicate:
     same_dob: bool
 
 
-DUPLICATE_SIMILARITY = 0.5
-
-
 def possible_duplicates(
     user,
     *,
@@ -244,21 +243,21 @@ def possible_duplicates(
         qs = qs.annotate(
             score=TrigramSimilarity(F("search_text"), Value(full)),
         )
-        match = Q(score__gte=DUPLICATE_SIMILARITY) | Q(WordSimilar(Value(full), F("search_text")))
+        match = Q(WordSimilar(Value(full), F("search_text")))
         for alias in aliases:
             if normalize(alias):
                 match |= Q(WordSimilar(Value(normalize(alias)), F("search_text")))
         if date_of_birth:
             match |= Q(
                 date_of_birth=date_of_birth,
-                search_text__icontains=normalize(last_name)[:4] or "\x00",
+                search_text__contains=normalize(last_name)[:4] or "\x00",
             )
         rows = qs.filter(match).order_by("-score", "pk")[:limit]
     else:
         words = tokens(last_name)[:1] + tokens(first_name)[:1]
         match = Q()
         for word in words:
-            match |= Q(search_text__icontains=word[:4])
+            match |= Q(search_text__contains=word[:4])
         rows = qs.filter(match).annotate(score=Value(0.0, FloatField())).order_by("pk")[:limit]
     found = [
         PossibleDuplicate(
@@ -266,7 +265,7 @@ def possible_duplicates(
             score=float(c.score or 0),
             same_dob=bool(date_of_birth and c.date_of_birth == date_of_birth),
         )
-        for c in rows.select_related("assigned_to")
+        for c in rows.select_related("assigned_to").prefetch_related("aliases")
     ]
     if not is_postgres():
         # Without trigrams a shared first four letters is weak: keep only a same birth date or

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates import policy
+from candidates.acting import records_actor
 from candidates.models import (
     Address,
     Alias,
@@ -99,6 +100,7 @@ def _refresh_search_text(candidate):
 # --- candidates
 
 
+@records_actor
 @transaction.atomic
 def candidate_create(*, actor, aliases=(), **data):
     """Register a candidate (and any aliases). Age and juvenile status derive from the date of
@@ -116,6 +118,7 @@ def candidate_create(*, actor, aliases=(), **data):
     return candidate
 
 
+@records_actor
 @transaction.atomic
 def candidate_update(*, candidate, actor, version, **data):
     """Change a candidate's identity fields; refused when the form's version is stale."""
@@ -136,6 +139,7 @@ def candidate_update(*, candidate, actor, version, **data):
 # --- aliases and addresses
 
 
+@records_actor
 @transaction.atomic
 def alias_add(*, candidate, name, actor):
     locked = _lock_candidate(candidate)
@@ -151,6 +155,7 @@ def alias_add(*, candidate, name, actor):
     return alias
 
 
+@records_actor
 @transaction.atomic
 def alias_remove(*, alias, actor):
     locked = _lock_candidate(alias.candidate)
@@ -170,6 +175,7 @@ def _clear_other_delivery_addresses(candidate, keep=None):
         other.save()
 
 
+@records_actor
 @transaction.atomic
 def address_add(*, candidate, actor, **data):
     locked = _lock_candidate(candidate)
@@ -181,6 +187,7 @@ def address_add(*, candidate, actor, **data):
     return address
 
 
+@records_actor
 @transaction.atomic
 def address_update(*, address, actor, version, **data):
     _lock_candidate(address.candidate)
@@ -196,6 +203,7 @@ def address_update(*, address, actor, version, **data):
     return locked
 
 
+@records_actor
 @transaction.atomic
 def address_remove(*, address, actor):
     _lock_candidate(address.candidate)
@@ -205,6 +213,7 @@ def address_remove(*, address, actor):
 # --- identification bases
 
 
+@records_actor
 @transaction.atomic
 def basis_add(*, candidate, actor, on_date=None, **data):
     """Claim a basis with its evidence. The policy refuses a basis or referral source the
@@ -230,6 +239,7 @@ def basis_add(*, candidate, actor, on_date=None, **data):
     return basis
 
 
+@records_actor
 @transaction.atomic
 def basis_withdraw(*, basis, actor, reason, version):
     """Withdraw a basis (kept, marked withdrawn with the reason); it no longer counts."""
@@ -251,6 +261,7 @@ def basis_withdraw(*, basis, actor, reason, version):
 # --- eligibility determination
 
 
+@records_actor
 @transaction.atomic
 def determination_record(*, candidate, actor, determined_on=None, note="", version=None):
     """Record an eligibility determination (ID-DET): who and when, what the policy found on
@@ -296,6 +307,7 @@ def _check_not_self(candidate, related):
         )
 
 
+@records_actor
 @transaction.atomic
 def relationship_add(*, candidate, actor, **data):
     locked = _lock_candidate(candidate)
@@ -306,6 +318,7 @@ def relationship_add(*, candidate, actor, **data):
     return relationship
 
 
+@records_actor
 @transaction.atomic
 def relationship_update(*, relationship, actor, version, **data):
     _lock_candidate(relationship.candidate)
@@ -323,6 +336,7 @@ def relationship_update(*, relationship, actor, version, **data):
 # --- groups and shootings (people in them)
 
 
+@records_actor
 @transaction.atomic
 def group_member_add(*, group, candidate, actor, since=None, notes=""):
     locked = _lock_candidate(candidate)
@@ -335,11 +349,13 @@ def group_member_add(*, group, candidate, actor, since=None, notes=""):
     )
 
 
+@records_actor
 @transaction.atomic
 def group_member_remove(*, membership, actor):
     membership.delete()
 
 
+@records_actor
 @transaction.atomic
 def involvement_add(*, shooting, actor, role, candidate=None, person_name=""):
     person_name = (person_name or "").strip()
@@ -365,6 +381,7 @@ def involvement_add(*, shooting, actor, role, candidate=None, person_name=""):
     )
 
 
+@records_actor
 @transaction.atomic
 def involvement_remove(*, involvement, actor):
     involvement.delete()
@@ -383,6 +400,7 @@ def _save_fields(obj, actor, version, data, fields):
     return obj
 
 
+@records_actor
 @transaction.atomic
 def shooting_save(*, shooting, actor, version=None, **data):
     """Create (unsaved ``shooting``) or change a shooting."""
@@ -396,6 +414,7 @@ def shooting_save(*, shooting, actor, version=None, **data):
     )
 
 
+@records_actor
 @transaction.atomic
 def group_save(*, group, actor, version=None, **data):
     from candidates.models import Group
@@ -406,6 +425,7 @@ def group_save(*, group, actor, version=None, **data):
     return _save_fields(group, actor, version, data, ("name", "kind", "notes"))
 
 
+@records_actor
 @transaction.atomic
 def gvis_meeting_save(
     *, meeting, actor, version=None, shootings=(), groups=(), candidates=(), **data
@@ -434,6 +454,7 @@ def _move(rows, field, target):
         row.save()
 
 
+@records_actor
 @transaction.atomic
 def candidate_merge(*, source, target, actor, source_version=None, target_version=None):
     """Merge ``source`` (a duplicate) into ``target``. Every basis, determination, relationship,

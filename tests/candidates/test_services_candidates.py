@@ -61,6 +61,9 @@ class TestCandidateCreateAndUpdate:
         assert candidate.search_text == "maria nunez o brien la flaca"
         assert list(candidate.aliases.values_list("name", flat=True)) == ["La Flaca"]
         assert candidate.history.first().history_type == "+"
+        # The actor is on the history even without a web request (demo loader, commands).
+        assert candidate.history.first().history_user == staff_user
+        assert candidate.aliases.get().history.first().history_user == staff_user
 
     def test_an_update_bumps_the_version_and_refreshes_the_search_text(self, staff_user):
         candidate = new_candidate(staff_user)
