@@ -84,6 +84,22 @@ def _lock_candidate(candidate):
     return locked
 
 
+def _recheck_eligibility(candidate):
+    """An eligible candidate whose date of birth or bases changed so that the last
+    determination no longer holds goes back to Identified: a new determination (ID-DET) is
+    needed before anything relies on it. Call with the candidate locked, before saving."""
+    if candidate.status != Candidate.Status.ELIGIBLE:
+        return
+    latest = candidate.determinations.order_by("-determined_on", "-pk").first()
+    if latest is None:
+        return
+    subject = policy.for_candidate(
+        candidate, on_date=latest.determined_on, determined_by=latest.determined_by
+    )
+    if not policy.is_eligible(subject):
+        candidate.status = Candidate.Status.IDENTIFIED
+
+
 def search_text_for(candidate, alias_names=None):
     if alias_names is None:
         alias_names = list(candidate.aliases.values_list("name", flat=True))
@@ -131,6 +147,7 @@ def candidate_update(*, candidate, actor, version, **data):
         setattr(locked, name, value)
     locked.full_clean(exclude=["search_text"])
     locked.search_text = search_text_for(locked)
+    _recheck_eligibility(locked)
     _bump(locked)
     locked.save()
     return locked
@@ -242,8 +259,9 @@ def basis_add(*, candidate, actor, on_date=None, **data):
 @records_actor
 @transaction.atomic
 def basis_withdraw(*, basis, actor, reason, version):
-    """Withdraw a basis (kept, marked withdrawn with the reason); it no longer counts."""
-    _lock_candidate(basis.candidate)
+    """Withdraw a basis (kept, marked withdrawn with the reason); it no longer counts. When
+    the candidate was eligible on it alone, the status goes back to Identified."""
+    candidate = _lock_candidate(basis.candidate)
     locked = IdentificationBasis.objects.select_for_update().get(pk=basis.pk)
     _check_version(locked, version)
     if locked.withdrawn:
@@ -255,6 +273,9 @@ def basis_withdraw(*, basis, actor, reason, version):
     locked.withdrawn_reason = reason
     _bump(locked)
     locked.save()
+    _recheck_eligibility(candidate)
+    _bump(candidate)
+    candidate.save()
     return locked
 
 

@@ -198,6 +198,28 @@ class TestBases:
         with pytest.raises(ValidationError):
             services.basis_withdraw(basis=basis, actor=staff_user, reason="again", version=2)
 
+    def test_withdrawing_the_only_basis_needs_a_new_determination(self, staff_user, lead_user):
+        basis = BasisFactory()
+        candidate = basis.candidate
+        second = BasisFactory(candidate=candidate)
+        services.determination_record(candidate=candidate, actor=lead_user)
+        services.basis_withdraw(basis=basis, actor=staff_user, reason="error", version=1)
+        candidate.refresh_from_db()
+        assert candidate.status == Candidate.Status.ELIGIBLE  # the second basis still counts
+        services.basis_withdraw(basis=second, actor=staff_user, reason="error", version=1)
+        candidate.refresh_from_db()
+        assert candidate.status == Candidate.Status.IDENTIFIED
+
+    def test_removing_the_date_of_birth_needs_a_new_determination(self, staff_user, lead_user):
+        candidate = BasisFactory().candidate
+        services.determination_record(candidate=candidate, actor=lead_user)
+        candidate.refresh_from_db()
+        services.candidate_update(
+            candidate=candidate, actor=staff_user, version=candidate.version, date_of_birth=None
+        )
+        candidate.refresh_from_db()
+        assert candidate.status == Candidate.Status.IDENTIFIED
+
     def test_withdraw_needs_a_reason(self, staff_user):
         with pytest.raises(ValidationError) as exc:
             services.basis_withdraw(basis=BasisFactory(), actor=staff_user, reason=" ", version=1)
