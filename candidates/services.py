@@ -544,6 +544,7 @@ def candidate_merge(*, source, target, actor, source_version=None, target_versio
         meeting.candidates.add(tgt)
     if open_states is not None:
         _move(src.cases.all(), "candidate", tgt)
+    _move_other_references(src, tgt)
 
     for name in ("date_of_birth", "phone", "rms_id"):
         if not getattr(tgt, name) and getattr(src, name):
@@ -566,6 +567,31 @@ def candidate_merge(*, source, target, actor, source_version=None, target_versio
     _bump(src)
     src.save()
     return tgt
+
+
+# References to a candidate that candidate_merge moves itself (or, for merged_records, keeps).
+_MERGE_HANDLED = {
+    "aliases",
+    "addresses",
+    "bases",
+    "determinations",
+    "relationships",
+    "related_to",
+    "shooting_involvements",
+    "group_memberships",
+    "cases",
+    "merged_records",
+}
+
+
+def _move_other_references(src, tgt):
+    """Any other record pointing at the source (a model added later by another area) moves
+    to the target too, so a merge never leaves a person's record behind."""
+    for rel in Candidate._meta.related_objects:
+        if not rel.one_to_many or rel.get_accessor_name() in _MERGE_HANDLED:
+            continue
+        rows = rel.related_model._default_manager.filter(**{rel.field.name: src})
+        _move(rows, rel.field.name, tgt)
 
 
 def _open_case_states():

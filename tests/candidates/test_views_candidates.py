@@ -621,3 +621,27 @@ def test_it_manages_a_group_and_its_members(staff_client):
     assert "Westside" in listing
     staff_client.post(reverse("candidates:group_member_remove", args=[group.pk, membership.pk]))
     assert not GroupMembership.objects.exists()
+
+
+def test_it_shows_the_candidate_page_without_a_query_per_row(staff_client, staff_user):
+    from tests.factories import AliasFactory, RelationshipFactory
+
+    candidate = CandidateFactory()
+
+    def add_rows():
+        BasisFactory(candidate=candidate, created_by=staff_user)
+        RelationshipFactory(candidate=candidate)
+        AliasFactory(candidate=candidate)
+        GroupMembership.objects.create(group=GroupFactory(), candidate=candidate)
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = staff_client.get(reverse("candidates:detail", args=[candidate.pk]))
+        assert response.status_code == 200
+        return len(ctx)
+
+    add_rows()
+    few = count_queries()
+    for _i in range(6):
+        add_rows()
+    assert count_queries() == few
