@@ -245,15 +245,14 @@ class Referral(BasisRule):
         if not source:
             raise self.on_field(self.fail(_("a referral needs its source.")), "referral_source")
         if source not in allowed_referral_sources(juvenile):
-            group = _("a juvenile") if juvenile else _("an adult")
-            raise self.on_field(
-                self.fail(
-                    _("a referral from “%(source)s” is not an allowed source for %(group)s."),
-                    source=Source(source).label,
-                    group=group,
-                ),
-                "referral_source",
-            )
+            if juvenile:
+                message = _("a referral from “%(source)s” is not an allowed source for a juvenile.")
+            else:
+                message = _(
+                    "a referral from “%(source)s” is not an allowed source for an adult "
+                    "(only Department personnel or the District Attorney's Office)."
+                )
+            raise self.on_field(self.fail(message, source=Source(source).label), "referral_source")
         if not (basis.referred_by or "").strip():
             raise self.on_field(
                 self.fail(_("a referral needs the referring person or office.")), "referred_by"

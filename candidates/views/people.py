@@ -438,8 +438,18 @@ def merge(request, pk):
                     _("Record %(source)s merged into this record.") % {"source": source.pk},
                 )
                 return redirect("candidates:detail", pk=target.pk)
+    moving = [
+        (_("Identification bases"), source.bases.count()),
+        (_("Eligibility determinations"), source.determinations.count()),
+        (_("Relationships"), source.relationships.count()),
+        (_("Aliases"), source.aliases.count()),
+        (_("Addresses"), source.addresses.count()),
+        (_("Shootings"), source.shooting_involvements.count()),
+        (_("Group memberships"), source.group_memberships.count()),
+        (_("CN cases"), source.cases.count()),
+    ]
     return render(
         request,
         "candidates/people/merge.html",
-        {"form": form, "candidate": source, "target": target},
+        {"form": form, "candidate": source, "target": target, "moving": moving},
     )
