@@ -10,7 +10,7 @@ from candidates.visibility import candidates_visible_to
 PAGE_SIZE = 25
 
 
-def get_candidate(request, pk, *, for_update=False):
+def get_candidate(request, pk):
     """The candidate ``pk`` if the user may see it, else 404 (never a hint it exists)."""
     candidate = candidates_visible_to(request.user, Candidate.objects.filter(pk=pk)).first()
     if candidate is None:
