@@ -430,3 +430,40 @@ class AfterActionForPersonnelFactory(factory.django.DjangoModelFactory):
 
     attempt = factory.SubFactory(AttemptForPersonnelFactory)
     confirmed_at = factory.LazyFunction(timezone.now)
+
+
+# --- candidates
+
+
+class AliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.Alias
+
+    candidate = factory.SubFactory(CandidateFactory)
+    name = factory.Faker("first_name")
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.Address
+
+    candidate = factory.SubFactory(CandidateFactory)
+    line1 = factory.Faker("street_address")
+    city = "Albuquerque"
+
+
+class GroupMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.GroupMembership
+
+    group = factory.SubFactory(GroupFactory)
+    candidate = factory.SubFactory(CandidateFactory)
+
+
+class InvolvementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.ShootingInvolvement
+
+    shooting = factory.SubFactory(ShootingFactory)
+    candidate = factory.SubFactory(CandidateFactory)
+    role = cm.ShootingInvolvement.Role.VICTIM

@@ -27,7 +27,41 @@ MATRIX = {
     #
     #
     # --- candidates: registry, shootings, GVIS meetings, groups
-    #
+    # Reading pages: case readers.
+    "candidates:list": CASE_READERS,
+    "candidates:detail": CASE_READERS,
+    "candidates:duplicates": CASE_READERS,
+    "candidates:shootings": CASE_READERS,
+    "candidates:shooting_detail": CASE_READERS,
+    "candidates:gvis": CASE_READERS,
+    "candidates:gvis_detail": CASE_READERS,
+    "candidates:groups": CASE_READERS,
+    "candidates:group_detail": CASE_READERS,
+    "candidates:aliases": CASE_READERS,
+    # Changes: casework roles only.
+    "candidates:create": CASEWORK,
+    "candidates:edit": CASEWORK,
+    "candidates:basis_add": CASEWORK,
+    "candidates:basis_withdraw": CASEWORK,
+    "candidates:determination": CASEWORK,
+    "candidates:relationship_add": CASEWORK,
+    "candidates:relationship_edit": CASEWORK,
+    "candidates:alias_add": CASEWORK,
+    "candidates:alias_remove": CASEWORK,
+    "candidates:address_add": CASEWORK,
+    "candidates:address_edit": CASEWORK,
+    "candidates:address_remove": CASEWORK,
+    "candidates:merge": CASEWORK,
+    "candidates:shooting_create": CASEWORK,
+    "candidates:shooting_edit": CASEWORK,
+    "candidates:involvement_add": CASEWORK,
+    "candidates:involvement_remove": CASEWORK,
+    "candidates:gvis_create": CASEWORK,
+    "candidates:gvis_edit": CASEWORK,
+    "candidates:group_create": CASEWORK,
+    "candidates:group_edit": CASEWORK,
+    "candidates:group_member_add": CASEWORK,
+    "candidates:group_member_remove": CASEWORK,
     #
     # --- personnel: deliverer roster, training, accompaniment
     "personnel:roster": CASE_READERS,

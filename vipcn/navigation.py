@@ -11,6 +11,10 @@ ENTRIES = [
     # --- reports
     #
     # --- candidates
+    ("candidates:list", _("Candidates")),
+    ("candidates:shootings", _("Shootings")),
+    ("candidates:gvis", _("GVIS meetings")),
+    ("candidates:groups", _("Groups")),
     #
     # --- cases
     ("cases:my_work", _("My work")),

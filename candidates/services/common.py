@@ -1,0 +1,103 @@
+"""Helpers every registry service shares: version checks, locking, search text, and the
+re-check of an eligible candidate after a change."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from candidates import policy
+from candidates.models import (
+    Candidate,
+)
+from candidates.text import normalize
+
+CANDIDATE_FIELDS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "rms_id",
+    "preferred_language",
+    "assigned_to",
+    "notes",
+)
+BASIS_FIELDS = (
+    "code",
+    "shooting",
+    "gvis_meeting",
+    "link_analysis",
+    "referral_source",
+    "referred_by",
+    "referral_date",
+    "justification",
+)
+RELATIONSHIP_FIELDS = (
+    "kind",
+    "related_candidate",
+    "name",
+    "phone",
+    "address",
+    "preferred_language",
+    "notes",
+)
+ADDRESS_FIELDS = ("line1", "line2", "city", "state", "postal_code", "is_delivery_address", "notes")
+
+
+def check_version(obj, version):
+    if version is not None and int(version) != obj.version:
+        raise ValidationError(
+            _(
+                "Someone else changed this record (“%(record)s”) while you were editing it. "
+                "Nothing was saved: reload the page to see their changes, then make yours again."
+            )
+            % {"record": obj},
+            code="stale",
+        )
+
+
+def bump(obj):
+    obj.version += 1
+
+
+def lock_candidate(candidate):
+    locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if locked.status == Candidate.Status.MERGED:
+        raise ValidationError(
+            _(
+                "This record was merged into record %(pk)s and can no longer be changed; "
+                "open that record instead."
+            )
+            % {"pk": locked.merged_into_id},
+            code="merged",
+        )
+    return locked
+
+
+def recheck_eligibility(candidate):
+    """An eligible candidate whose date of birth or bases changed so that the last
+    determination no longer holds goes back to Identified: a new determination (ID-DET) is
+    needed before anything relies on it. Call with the candidate locked, before saving."""
+    if candidate.status != Candidate.Status.ELIGIBLE:
+        return
+    latest = candidate.determinations.order_by("-determined_on", "-pk").first()
+    if latest is None:
+        return
+    subject = policy.for_candidate(
+        candidate, on_date=latest.determined_on, determined_by=latest.determined_by
+    )
+    if not policy.is_eligible(subject):
+        candidate.status = Candidate.Status.IDENTIFIED
+
+
+def search_text_for(candidate, alias_names=None):
+    if alias_names is None:
+        alias_names = list(candidate.aliases.values_list("name", flat=True))
+    return normalize(" ".join([candidate.full_name, *alias_names]))
+
+
+def refresh_search_text(candidate):
+    text = search_text_for(candidate)
+    if candidate.search_text != text:
+        candidate.search_text = text
+        candidate.save()
