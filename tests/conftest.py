@@ -7,6 +7,12 @@ from tests.factories import UserFactory
 from vipcn import roles
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Login tests post real passwords; the production hasher's cost is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def login_as(client, user):
     """Log a test client in as ``user`` with every factor a real login would have.
 

@@ -12,7 +12,6 @@ EVERYONE = frozenset({STAFF, LEAD, MANAGER, ADMINISTRATOR})
 # Account pages (home, password, second factor) open to every role, audit roles included.
 ANY_ROLE = EVERYONE | {AUDITOR, CUSTODIAN}
 AUDITORS = frozenset({AUDITOR})
-CUSTODIANS = frozenset({CUSTODIAN})
 CASEWORK = frozenset({STAFF, LEAD})
 CASE_READERS = frozenset({STAFF, LEAD, MANAGER})
 LEAD_ONLY = frozenset({LEAD})
@@ -33,7 +32,9 @@ MATRIX = {
     "mfa_qr": ANY_ROLE,
     "audit:log": AUDITORS,
     "audit:object": AUDITORS,
-    "audit:sealed_record": CUSTODIANS,
+    # Open to every role so that anyone but a custodian gets the same 404 as for a record
+    # that does not exist (the view decides, vipcn.security.custodian).
+    "audit:sealed_record": ANY_ROLE,
     #
     # --- candidates: registry, shootings, GVIS meetings, groups
     #

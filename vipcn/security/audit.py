@@ -3,6 +3,7 @@ password, code or secret; request parameters are never copied into an entry."""
 
 import logging
 
+from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -101,15 +102,9 @@ def _logged_out(sender, request, user, **kwargs):
         record(Action.LOGOUT, request=request, user=user)
 
 
-def _connect_axes():
-    from axes.signals import user_locked_out
-
-    @receiver(user_locked_out, dispatch_uid="vipcn.audit.lockout")
-    def _locked_out(sender, request, username, ip_address, **kwargs):
-        record(Action.LOCKOUT, Outcome.DENIED, request=request, username=username or "")
-
-
-_connect_axes()
+@receiver(user_locked_out, dispatch_uid="vipcn.audit.lockout")
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    record(Action.LOCKOUT, Outcome.DENIED, request=request, username=username or "")
 
 
 def _actor():

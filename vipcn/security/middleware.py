@@ -55,15 +55,21 @@ class NoStoreMiddleware:
 
 
 def object_refs(match):
-    """{record type: id} for every pk-like URL argument, and the primary (type, id)."""
+    """{record type: id} for every pk-like URL argument, and the primary (type, id).
+
+    ``candidate_pk`` names its type; a bare ``pk`` is the namespace's record
+    (``cases:detail`` -> case) unless another argument already names that type
+    (``cases/<case_pk>/letters/<pk>/``), when the page name stands for it.
+    """
     if match is None:
         return {}, ("", "")
     refs, primary = {}, ("", "")
+    bare = None
     for key, value in match.kwargs.items():
         if key in ("pk", "id"):
-            kind = NAMESPACE_OBJECTS.get(match.namespace.split(":")[-1] if match.namespace else "")
-            kind = kind or match.namespace or match.url_name or "object"
-        elif key == "object_id" and match.view_name.startswith("admin:"):
+            bare = str(value)[:64]
+            continue
+        if key == "object_id" and match.view_name.startswith("admin:"):
             # admin:<app>_<model>_<action>
             kind = match.url_name.rsplit("_", 1)[0].split("_")[-1]
         elif key.endswith(("_pk", "_id")):
@@ -72,8 +78,15 @@ def object_refs(match):
             continue
         kind = TYPE_ALIASES.get(kind, kind)
         refs[kind] = str(value)[:64]
-        if key in ("pk", "id", "object_id") or not primary[0]:
+        if key == "object_id" or not primary[0]:
             primary = (kind, refs[kind])
+    if bare is not None:
+        namespace = match.namespace.split(":")[-1] if match.namespace else ""
+        kind = NAMESPACE_OBJECTS.get(namespace) or namespace or match.url_name or "object"
+        if kind in refs:
+            kind = match.url_name or "object"
+        refs[kind] = bare
+        primary = (kind, bare)
     return refs, primary
 
 

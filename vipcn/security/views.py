@@ -43,22 +43,24 @@ def _verified(request, device, action):
     audit.record(action, request=request, object_type="otp_device", object_id=device.pk)
 
 
-def _refuse(request, form, device):
+def _check(request, form, device):
+    """Whether the form's code verifies on the device; a refusal is explained and logged."""
+    allowed, _info = device.verify_is_allowed()
+    if allowed and device.verify_token(form.cleaned_data["token"]):
+        return True
     audit.record(
         Action.MFA_FAILED,
         Outcome.FAILURE,
         request=request,
         object_type="otp_device",
         object_id=device.pk,
+        detail="" if allowed else "throttled",
     )
-    allowed, _info = device.verify_is_allowed()
     if not allowed:
-        form.add_error(
-            "token",
-            _("Too many wrong codes. Wait a little before trying again."),
-        )
+        form.add_error("token", _("Too many wrong codes. Wait a little before trying again."))
     else:
         form.add_error("token", _("That code is not valid, or was already used. Try the next one."))
+    return False
 
 
 def mfa_setup(request):
@@ -68,13 +70,12 @@ def mfa_setup(request):
     device = _pending_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        if _check(request, form, device):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             _verified(request, device, Action.MFA_ENROLLED)
             messages.success(request, _("Your authenticator app is set up."))
             return redirect(_next_url(request))
-        _refuse(request, form, device)
     return render(
         request,
         "registration/mfa_setup.html",
@@ -94,18 +95,18 @@ def mfa_qr(request):
 
 def mfa_verify(request):
     """Every login: the password is one factor; this asks for the code."""
-    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True).order_by("pk"))
     if not devices:
         return redirect(f"{_setup_url()}?next={quote(_next_url(request))}")
     if getattr(request.user, "is_verified", lambda: False)():
         return redirect(_next_url(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        for device in devices:
-            if device.verify_token(form.cleaned_data["token"]):
-                _verified(request, device, Action.MFA_VERIFIED)
-                return redirect(_next_url(request))
-        _refuse(request, form, devices[0])
+        # One authenticator per account (an administrator removes a lost one).
+        device = devices[0]
+        if _check(request, form, device):
+            _verified(request, device, Action.MFA_VERIFIED)
+            return redirect(_next_url(request))
     return render(
         request, "registration/mfa_verify.html", {"form": form, "next": _next_url(request)}
     )
