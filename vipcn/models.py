@@ -58,6 +58,7 @@ class AccessLogEntry(models.Model):
         LOGIN_FAILED = "login_failed", _("failed login")
         LOGOUT = "logout", _("logout")
         LOCKOUT = "lockout", _("account locked out")
+        LOCKOUT_RELEASED = "lockout_released", _("lockout released")
         SESSION_EXPIRED = "session_expired", _("session expired")
         MFA_ENROLLED = "mfa_enrolled", _("second factor enrolled")
         MFA_VERIFIED = "mfa_verified", _("second factor verified")

@@ -45,6 +45,9 @@ ROLE_PERMISSIONS = {
         "auth": ("view", "add", "change", "delete"),
         "candidates": ("view", "add", "change", "delete"),
         "deliveries": ("view", "add", "change", "delete"),
+        # Remove a lost authenticator; release a locked-out account (delete its attempts).
+        "otp_totp": ("view", "delete"),
+        "axes": ("view", "delete"),
     },
     AUDITOR: {},
     CUSTODIAN: {},

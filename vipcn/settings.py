@@ -35,6 +35,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DEMO_MODE = env.bool("VIPCN_DEMO_MODE", default=False)
 # Second factor (TOTP) for every account (CJIS IA-2(1)). Only the demo run turns it off.
 MFA_REQUIRED = env.bool("VIPCN_MFA_REQUIRED", default=True)
+if not MFA_REQUIRED and not DEMO_MODE:
+    raise ImproperlyConfigured(
+        "VIPCN_MFA_REQUIRED may be off only with VIPCN_DEMO_MODE on (synthetic data)."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -114,3 +114,21 @@ def test_lockout_settings_are_the_cjis_ones(settings):
     assert settings.AXES_COOLOFF_TIME is None
     assert settings.AXES_RESET_ON_SUCCESS is True
     assert settings.AXES_FAILURE_WINDOW_SECONDS == 15 * 60
+
+
+def test_an_administrator_releases_it_in_the_admin_and_that_is_logged(
+    client, staff_user, admin_user
+):
+    from tests.conftest import login_as
+
+    fail(client, staff_user.username, 5)
+    attempt_row = AccessAttempt.objects.get(username=staff_user.username)
+    login_as(client, admin_user)
+    response = client.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt_row.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    entry = AccessLogEntry.objects.get(action=AccessLogEntry.Action.LOCKOUT_RELEASED)
+    assert entry.user == admin_user and entry.object_id == staff_user.username
+    client.post(reverse("logout"))
+    assert attempt(client, staff_user.username, TEST_PASSWORD).status_code == 302

@@ -3,12 +3,13 @@ password, code or secret; request parameters are never copied into an entry."""
 
 import logging
 
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import DatabaseError, transaction
-from django.db.models.signals import m2m_changed, pre_save
+from django.db.models.signals import m2m_changed, post_delete, pre_save
 from django.dispatch import receiver
 
 from vipcn.models import AccessLogEntry
@@ -100,6 +101,24 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
         record(Action.LOGOUT, request=request, user=user)
+
+
+@receiver(post_delete, sender=AccessAttempt, dispatch_uid="vipcn.audit.lockout_released")
+def _lockout_released(sender, instance, **kwargs):
+    from django.conf import settings
+
+    # Axes also deletes attempts on a successful login and when old failures are forgotten;
+    # only deleting a locked username's attempts is a release.
+    if instance.failures_since_start >= settings.AXES_FAILURE_LIMIT:
+        request, actor = _actor()
+        record(
+            Action.LOCKOUT_RELEASED,
+            request=request,
+            user=actor,
+            username=actor.get_username() if actor else "",
+            object_type="username",
+            object_id=instance.username or "",
+        )
 
 
 @receiver(user_locked_out, dispatch_uid="vipcn.audit.lockout")
