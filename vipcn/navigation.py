@@ -19,6 +19,7 @@ ENTRIES = [
     # --- personnel
     #
     # --- security and audit
+    ("audit:log", _("Access log")),
     #
 ]
 

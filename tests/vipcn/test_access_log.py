@@ -275,3 +275,10 @@ def test_disable_inactive_accounts(settings):
         assert user.is_active is active, user
     logged = AccessLogEntry.objects.filter(action=Action.ACCOUNT_DISABLED)
     assert set(logged.values_list("user", flat=True)) == {stale.pk, never.pk}
+
+
+def test_the_access_log_is_in_the_auditors_menu_only(client, auditor_user, admin_user):
+    login_as(client, auditor_user)
+    assert reverse("audit:log").encode() in client.get("/").content
+    login_as(client, admin_user)
+    assert reverse("audit:log").encode() not in client.get("/").content

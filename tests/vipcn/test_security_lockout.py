@@ -132,3 +132,11 @@ def test_an_administrator_releases_it_in_the_admin_and_that_is_logged(
     assert entry.user == admin_user and entry.object_id == staff_user.username
     client.post(reverse("logout"))
     assert attempt(client, staff_user.username, TEST_PASSWORD).status_code == 302
+
+
+def test_an_overlong_username_is_refused_like_a_wrong_password(client):
+    # Found by the Hypothesis test: it used to reach the lockout table and fail with a 500.
+    response = attempt(client, "9" * 400, "whatever")
+    assert response.status_code == 200
+    assert b"Please enter a correct" in response.content
+    assert not AccessAttempt.objects.exists()
