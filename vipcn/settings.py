@@ -172,6 +172,8 @@ INACTIVE_ACCOUNT_DAYS = env.int("VIPCN_INACTIVE_ACCOUNT_DAYS", default=90)
 ACCESS_LOG_RETENTION_DAYS = max(365, env.int("VIPCN_ACCESS_LOG_RETENTION_DAYS", default=365))
 
 OTP_TOTP_ISSUER = "VIP CN"
+# Administrators may remove a lost authenticator but never see its secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

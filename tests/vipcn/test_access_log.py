@@ -282,3 +282,26 @@ def test_the_access_log_is_in_the_auditors_menu_only(client, auditor_user, admin
     assert reverse("audit:log").encode() in client.get("/").content
     login_as(client, admin_user)
     assert reverse("audit:log").encode() not in client.get("/").content
+
+
+def test_who_viewed_and_who_changed_a_case(client, auditor_user, staff_user):
+    from tests.factories import CaseFactory
+
+    case = CaseFactory()
+    audit.record(Action.VIEW, user=staff_user, object_type="case", object_id=case.pk)
+    login_as(client, auditor_user)
+    response = client.get(reverse("audit:object", args=["case", case.pk]))
+    assert response.status_code == 200
+    assert [e.username for e in response.context["viewed_page"].object_list] == [
+        staff_user.username
+    ]
+    assert len(response.context["changes"]) == 1
+
+
+def test_the_admin_never_shows_an_authenticator_secret(admin_client, staff_user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=staff_user, name="phone", confirmed=True)
+    page = admin_client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200
+    assert device.key.encode() not in page.content

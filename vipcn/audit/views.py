@@ -54,9 +54,14 @@ def object_audit(request, object_type, key):
     object_id = key
     record = model.objects.filter(pk=object_id).first()
     key = str(object_id)
-    viewed = AccessLogEntry.objects.filter(
-        Q(object_type=object_type, object_id=key) | Q(**{f"object_refs__{object_type}": key})
-    ).select_related("user")
+    # An auditor reading this page is logged too, but is not someone who opened the record.
+    viewed = (
+        AccessLogEntry.objects.filter(
+            Q(object_type=object_type, object_id=key) | Q(**{f"object_refs__{object_type}": key})
+        )
+        .exclude(action=AccessLogEntry.Action.AUDIT_READ)
+        .select_related("user")
+    )
     viewed_page = Paginator(viewed, PAGE_SIZE).get_page(request.GET.get("page"))
     changes = model.history.filter(id=object_id).select_related("history_user")[:200]
     audit.record(
