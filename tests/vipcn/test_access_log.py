@@ -305,3 +305,35 @@ def test_the_admin_never_shows_an_authenticator_secret(admin_client, staff_user)
     page = admin_client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
     assert page.status_code == 200
     assert device.key.encode() not in page.content
+
+
+def test_the_log_page_shows_utc_with_microseconds(auditor_client):
+    import datetime
+
+    entry = AccessLogEntry(
+        action=Action.LOGIN,
+        outcome="success",
+        username="timed",
+        at=datetime.datetime(2026, 7, 1, 18, 4, 5, 123456, tzinfo=datetime.UTC),
+    )
+    entry.save()
+    html = auditor_client.get(reverse("audit:log"), {"username": "timed"}).content.decode()
+    assert "2026-07-01 18:04:05.123456" in html  # not the local (Denver) time
+
+
+def test_the_date_filter_uses_whole_utc_days(auditor_client):
+    import datetime
+
+    for name, hour in (("before", 23), ("inside", 0)):
+        day = 1 if name == "before" else 2
+        AccessLogEntry(
+            action=Action.LOGIN,
+            outcome="success",
+            username=f"utc-{name}",
+            at=datetime.datetime(2026, 7, day, hour, 30, tzinfo=datetime.UTC),
+        ).save()
+    response = auditor_client.get(
+        reverse("audit:log"), {"date_from": "2026-07-02", "date_to": "2026-07-02"}
+    )
+    names = {e.username for e in response.context["page"].object_list}
+    assert names == {"utc-inside"}

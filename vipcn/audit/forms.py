@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -42,8 +44,15 @@ class AccessLogFilterForm(forms.Form):
                 queryset = queryset.filter(**{field: data[field]})
         if data.get("object_id"):
             queryset = queryset.filter(object_id=data["object_id"])
+        # Whole UTC days (a __date lookup would use the local time zone).
         if data.get("date_from"):
-            queryset = queryset.filter(at__date__gte=data["date_from"])
+            queryset = queryset.filter(at__gte=_utc_midnight(data["date_from"]))
         if data.get("date_to"):
-            queryset = queryset.filter(at__date__lte=data["date_to"])
+            queryset = queryset.filter(
+                at__lt=_utc_midnight(data["date_to"]) + datetime.timedelta(days=1)
+            )
         return queryset
+
+
+def _utc_midnight(day):
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
