@@ -7,13 +7,29 @@ from tests.factories import UserFactory
 from vipcn import roles
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Login tests post real passwords; the production hasher's cost is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def login_as(client, user):
     """Log a test client in as ``user`` with every factor a real login would have.
 
     Use this (or the *_client fixtures), never ``client.force_login`` directly, so that
     tests keep passing when login requires more than a session (e.g. a second factor).
     """
-    client.force_login(user)
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    # The second factor, as django_otp.login records it after a verified code.
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="test authenticator", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client
 
 
@@ -44,12 +60,24 @@ def admin_user(db):
 
 
 @pytest.fixture
-def users_by_role(staff_user, lead_user, manager_user, admin_user):
+def auditor_user(db):
+    return _user_with_role("audra_auditor", roles.AUDITOR, first_name="Audra", last_name="Auditor")
+
+
+@pytest.fixture
+def custodian_user(db):
+    return _user_with_role("cary_custodian", roles.CUSTODIAN, first_name="Cary", last_name="Keeper")
+
+
+@pytest.fixture
+def users_by_role(staff_user, lead_user, manager_user, admin_user, auditor_user, custodian_user):
     return {
         roles.STAFF: staff_user,
         roles.LEAD: lead_user,
         roles.MANAGER: manager_user,
         roles.ADMINISTRATOR: admin_user,
+        roles.AUDITOR: auditor_user,
+        roles.CUSTODIAN: custodian_user,
     }
 
 
@@ -71,3 +99,8 @@ def manager_client(client, manager_user):
 @pytest.fixture
 def admin_client(client, admin_user):
     return login_as(client, admin_user)
+
+
+@pytest.fixture
+def auditor_client(client, auditor_user):
+    return login_as(client, auditor_user)

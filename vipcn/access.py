@@ -6,9 +6,12 @@ by default, and tests/vipcn/test_access.py fails until the rule is written.
 Object-level limits (e.g. juvenile records) are applied by each app's access helpers.
 """
 
-from vipcn.roles import ADMINISTRATOR, LEAD, MANAGER, STAFF, user_roles
+from vipcn.roles import ADMINISTRATOR, AUDITOR, CUSTODIAN, LEAD, MANAGER, STAFF, user_roles
 
 EVERYONE = frozenset({STAFF, LEAD, MANAGER, ADMINISTRATOR})
+# Account pages (home, password, second factor) open to every role, audit roles included.
+ANY_ROLE = EVERYONE | {AUDITOR, CUSTODIAN}
+AUDITORS = frozenset({AUDITOR})
 CASEWORK = frozenset({STAFF, LEAD})
 CASE_READERS = frozenset({STAFF, LEAD, MANAGER})
 LEAD_ONLY = frozenset({LEAD})
@@ -18,13 +21,20 @@ OVERSIGHT = frozenset({LEAD, MANAGER})
 # permission checks (is_staff plus model permissions), so they are delegated, not listed.
 MATRIX = {
     # --- accounts and base pages
-    "home": EVERYONE,
-    "logout": EVERYONE,
-    "password_change": EVERYONE,
-    "password_change_done": EVERYONE,
-    "set_language": EVERYONE,
+    "home": ANY_ROLE,
+    "logout": ANY_ROLE,
+    "password_change": ANY_ROLE,
+    "password_change_done": ANY_ROLE,
+    "set_language": ANY_ROLE,
     # --- security and audit (vipcn)
-    #
+    "mfa_setup": ANY_ROLE,
+    "mfa_verify": ANY_ROLE,
+    "mfa_qr": ANY_ROLE,
+    "audit:log": AUDITORS,
+    "audit:object": AUDITORS,
+    # Open to every role so that anyone but a custodian gets the same 404 as for a record
+    # that does not exist (the view decides, vipcn.security.custodian).
+    "audit:sealed_record": ANY_ROLE,
     #
     # --- candidates: registry, shootings, GVIS meetings, groups
     # Reading pages: case readers.

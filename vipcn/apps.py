@@ -8,7 +8,13 @@ class VipcnConfig(AppConfig):
     verbose_name = _("VIP CN")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from vipcn.roles import sync_role_permissions
+        from vipcn.security import audit  # noqa: F401 - connects the access-log signals
+        from vipcn.security.middleware import start_session_clock
+
+        user_logged_in.connect(start_session_clock, dispatch_uid="vipcn.session_clock")
 
         # Runs once per migrate (after the last app), when every model's permission exists.
         post_migrate.connect(sync_role_permissions, dispatch_uid="vipcn.sync_role_permissions")

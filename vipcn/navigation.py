@@ -30,6 +30,7 @@ ENTRIES = [
     ("personnel:command_share", _("Command-level share")),
     #
     # --- security and audit
+    ("audit:log", _("Access log")),
     #
 ]
 

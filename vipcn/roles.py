@@ -10,14 +10,20 @@ STAFF = "VIP Staff"
 LEAD = "VIP Law Enforcement Lead"
 MANAGER = "VIP Program Manager"
 ADMINISTRATOR = "Administrator"
+# Reads the access log, nothing else (CJIS AU-9: audit kept apart from administration).
+AUDITOR = "Auditor"
+# May open a sealed juvenile record, giving a reason that is logged (NMSA 32A-2-26).
+CUSTODIAN = "Records Custodian"
 
-ALL_ROLES = (STAFF, LEAD, MANAGER, ADMINISTRATOR)
+ALL_ROLES = (STAFF, LEAD, MANAGER, ADMINISTRATOR, AUDITOR, CUSTODIAN)
 
 ROLE_LABELS = {
     STAFF: _("VIP Staff"),
     LEAD: _("VIP Law Enforcement Lead"),
     MANAGER: _("VIP Program Manager"),
     ADMINISTRATOR: _("Administrator"),
+    AUDITOR: _("Auditor"),
+    CUSTODIAN: _("Records Custodian"),
 }
 
 # What each role may do, as "app_label.action_model" permissions. "*" = every model of the app.
@@ -39,8 +45,12 @@ ROLE_PERMISSIONS = {
         "auth": ("view", "add", "change", "delete"),
         "candidates": ("view", "add", "change", "delete"),
         "deliveries": ("view", "add", "change", "delete"),
-        "vipcn": ("view",),
+        # Remove a lost authenticator; release a locked-out account (delete its attempts).
+        "otp_totp": ("view", "delete"),
+        "axes": ("view", "delete"),
     },
+    AUDITOR: {},
+    CUSTODIAN: {},
 }
 
 # Extra, non-model permissions granted to a role: ("app_label", "codename").
@@ -48,7 +58,10 @@ ROLE_EXTRA_PERMISSIONS = {
     STAFF: (("candidates", "view_juvenile_records"),),
     LEAD: (("candidates", "view_juvenile_records"), ("deliveries", "view_sensitive")),
     MANAGER: (("candidates", "view_juvenile_records"),),
-    ADMINISTRATOR: (),
+    # Not the access log: that is the auditor's alone.
+    ADMINISTRATOR: (("vipcn", "view_userprofile"), ("vipcn", "change_userprofile")),
+    AUDITOR: (("vipcn", "view_accesslogentry"),),
+    CUSTODIAN: (("candidates", "view_juvenile_records"),),
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,6 +33,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Demo mode: set by scripts/run; every page says so (and later, MFA may be relaxed).
 DEMO_MODE = env.bool("VIPCN_DEMO_MODE", default=False)
+# Second factor (TOTP) for every account (CJIS IA-2(1)). Only the demo run turns it off.
+MFA_REQUIRED = env.bool("VIPCN_MFA_REQUIRED", default=True)
+if not MFA_REQUIRED and not DEMO_MODE:
+    raise ImproperlyConfigured(
+        "VIPCN_MFA_REQUIRED may be off only with VIPCN_DEMO_MODE on (synthetic data)."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +54,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_include_bootstrap",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "vipcn",
     "candidates",
     "deliveries",
@@ -54,18 +64,34 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # Security chain (vipcn/security/middleware.py): no-store on signed-in pages, the access
+    # log of every object view, download and refusal, the session lock, then the second factor.
+    "vipcn.security.middleware.NoStoreMiddleware",
+    "vipcn.security.middleware.AccessLogMiddleware",
+    "vipcn.security.middleware.SessionLockMiddleware",
+    "vipcn.security.middleware.SecondFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "vipcn.middleware.AccessMatrixMiddleware",
     "vipcn.middleware.UserLanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username before any password is checked (CJIS AC-7).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "vipcn.urls"
@@ -112,6 +138,42 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Session lock (CJIS AC-11): 30 minutes idle, 12 hours absolute, checked on the server by
+# vipcn.security.middleware.SessionLockMiddleware; the cookie itself dies with the browser.
+SESSION_IDLE_SECONDS = env.int("VIPCN_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("VIPCN_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Lockout (CJIS AC-7): 5 consecutive failures for a username lock it until an administrator
+# releases it (admin "Access attempts", or `manage.py axes_reset_username <name>`). Failures
+# more than AXES_FAILURE_WINDOW apart start the count again (vipcn.security.lockout).
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = None
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "vipcn.security.lockout.WindowedLockoutHandler"
+AXES_FAILURE_WINDOW_SECONDS = 15 * 60
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 403
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "vipcn.security.client_ip.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "token", "otp_token", "code"]
+AXES_VERBOSE = False
+# axes.W006 warns that a username-only key lets an attacker dodge an IP-keyed limit by rotating
+# user agents. Here the key is the username alone on purpose (AC-7 locks the account, whatever
+# the address), so rotating anything but the username changes nothing.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Accounts not used for this many days are disabled by `manage.py disable_inactive_accounts`.
+INACTIVE_ACCOUNT_DAYS = env.int("VIPCN_INACTIVE_ACCOUNT_DAYS", default=90)
+# Access-log entries younger than this are never pruned (CJIS AU-11: at least one year).
+ACCESS_LOG_RETENTION_DAYS = max(365, env.int("VIPCN_ACCESS_LOG_RETENTION_DAYS", default=365))
+
+OTP_TOTP_ISSUER = "VIP CN"
+# Administrators may remove a lost authenticator but never see its secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -180,9 +242,26 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+# How many trusted proxies append to X-Forwarded-For; the client is the entry the outermost
+# one added (vipcn.security.client_ip). Without a proxy only REMOTE_ADDR is believed.
+TRUSTED_PROXY_COUNT = env.int("VIPCN_TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
+if BEHIND_TLS_PROXY:
     # Only behind a proxy that strips and sets this header itself (README, "Deployment").
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (Django's own middleware): nothing inline, nothing from elsewhere.
+# data: images are Bootstrap's CSS icons (select arrow, navbar toggler).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 # /healthz is probed over plain http by the load balancer on the private network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

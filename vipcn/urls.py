@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from vipcn import views
 from vipcn.forms import NoticeAuthenticationForm
+from vipcn.security import views as security_views
 
 handler403 = "vipcn.views.error_403"
 handler404 = "vipcn.views.error_404"
@@ -34,6 +35,10 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("language/", views.set_language, name="set_language"),
+    path("accounts/mfa/setup/", security_views.mfa_setup, name="mfa_setup"),
+    path("accounts/mfa/setup/qr.svg", security_views.mfa_qr, name="mfa_qr"),
+    path("accounts/mfa/", security_views.mfa_verify, name="mfa_verify"),
+    path("audit/", include("vipcn.audit.urls")),
     path("candidates/", include("candidates.urls")),
     path("personnel/", include("deliveries.urls.personnel")),
     path("cases/", include("deliveries.urls.cases")),

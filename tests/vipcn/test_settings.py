@@ -58,3 +58,12 @@ def test_unknown_time_zone_is_refused():
 
 def test_time_zone_defaults_to_albuquerque(settings):
     assert settings.TIME_ZONE == os.environ.get("TIME_ZONE", "America/Denver")
+
+
+def test_mfa_cannot_be_turned_off_outside_demo_mode():
+    result = run_check(DEBUG="true", VIPCN_MFA_REQUIRED="false", VIPCN_DEMO_MODE="false")
+    assert result.returncode != 0
+    assert "VIPCN_MFA_REQUIRED" in result.stderr
+    assert (
+        run_check(DEBUG="true", VIPCN_MFA_REQUIRED="false", VIPCN_DEMO_MODE="true").returncode == 0
+    )

@@ -39,5 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("Demo users (password for all: %s):" % demo.DEMO_PASSWORD)
         )
-        for username, _first, _last, role in demo.DEMO_USERS:
+        from vipcn.demo_security import SECURITY_DEMO_USERS
+
+        for username, _first, _last, role in demo.DEMO_USERS + SECURITY_DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role}")
