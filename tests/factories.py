@@ -298,7 +298,9 @@ class ReportAfterActionFactory(factory.django.DjangoModelFactory):
     ecc_outcome_advised_by = "Officer"
     cad_number = factory.Sequence(lambda n: f"26-{n:07d}")
     confirmed_by = factory.SubFactory(UserFactory)
-    confirmed_at = factory.LazyAttribute(lambda a: a.attempt.contact_at + datetime.timedelta(hours=2))
+    confirmed_at = factory.LazyAttribute(
+        lambda a: a.attempt.contact_at + datetime.timedelta(hours=2)
+    )
     decision = dm.AfterAction.Decision.CLOSE
 
 
@@ -325,9 +327,7 @@ def report_prepared_case(*, candidate=None, juvenile=False, prepared_on=None, **
     ReportBackgroundFactory(case=case, completed_on=prepared_on)
     ReportLetterFactory(
         case=case,
-        accepted_at=timezone.make_aware(
-            datetime.datetime.combine(prepared_on, datetime.time(12))
-        ),
+        accepted_at=timezone.make_aware(datetime.datetime.combine(prepared_on, datetime.time(12))),
     )
     ReportTeamFactory(case=case)
     ReportSocialPlanFactory(case=case)
@@ -351,9 +351,7 @@ def report_compliant_attempt(*, juvenile=False, contact_at=None, **attempt_field
         opened_on=timezone.localdate(contact_at) - datetime.timedelta(days=30),
     )
     ReportTransitionFactory(case=case)
-    dm.CaseTransition.objects.filter(case=case).update(
-        at=contact_at - datetime.timedelta(days=2)
-    )
+    dm.CaseTransition.objects.filter(case=case).update(at=contact_at - datetime.timedelta(days=2))
     case.approved_at = contact_at - datetime.timedelta(days=2)
     case.save()
     if juvenile:

@@ -140,9 +140,8 @@ def eligible_now_q(today):
     lead = Q(is_vip_lead=True) & (
         Q(lead_designated_on__isnull=True) | Q(lead_designated_on__lte=today)
     )
-    return (
-        Q(is_active=True, is_sworn=True, first_trained_on__lte=today)
-        & (lead | Q(first_accompanied_on__lte=today))
+    return Q(is_active=True, is_sworn=True, first_trained_on__lte=today) & (
+        lead | Q(first_accompanied_on__lte=today)
     )
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from candidates.models import IdentificationBasis
 from deliveries.models import (
@@ -37,7 +38,7 @@ from deliveries.selectors.common import (
 )
 
 S = CNCase.State
-O = DeliveryAttempt.Outcome
+OUTCOME = DeliveryAttempt.Outcome
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,7 @@ def preparation_expressions(today=None):
         "juvenile": juvenile_expression(on_date=Value(today)),
         "has_threat": Exists(ThreatAssessment.objects.filter(case=case)),
         "has_background": Exists(BackgroundCheck.objects.filter(case=case)),
-        "has_letter": Q(
-            Exists(LetterVersion.objects.filter(case=case, accepted_at__isnull=False))
-        )
+        "has_letter": Q(Exists(LetterVersion.objects.filter(case=case, accepted_at__isnull=False)))
         | ~Q(no_letter_reason=""),
         "has_deliverer": Exists(
             TeamAssignment.objects.filter(
@@ -225,9 +224,9 @@ def queues(user, *, now=None, limit=10):
         )
     )
     ready = list(
-        cases.filter(state=S.READY).select_related("candidate").order_by("approved_at", "pk")[
-            :limit
-        ]
+        cases.filter(state=S.READY)
+        .select_related("candidate")
+        .order_by("approved_at", "pk")[:limit]
     )
     for case in ready:
         case.age_days = (now - case.approved_at).days if case.approved_at else None
@@ -302,7 +301,9 @@ def outcomes(user, start, end):
         social_yes=Count(
             "case",
             distinct=True,
-            filter=Q(outcome__in=DeliveryAttempt.DELIVERED_OUTCOMES, social_services_delivered=True),
+            filter=Q(
+                outcome__in=DeliveryAttempt.DELIVERED_OUTCOMES, social_services_delivered=True
+            ),
         ),
         social_no=Count(
             "case",
@@ -343,7 +344,7 @@ def outcomes(user, start, end):
         "summary": summary,
         "by_outcome": [
             {"key": value, "label": label, "count": by_outcome.get(value, 0)}
-            for value, label in O.choices
+            for value, label in OUTCOME.choices
         ],
         "by_age": [
             {"key": "adult", "label": _label("adult"), "count": by_age.get(False, 0)},
@@ -361,11 +362,11 @@ def outcomes(user, start, end):
 
 
 def _label(key):
-    from django.utils.translation import gettext
-
-    return {"adult": gettext("Adult (18 or older)"), "juvenile": gettext("Juvenile (17 or younger)")}[
-        key
-    ]
+    labels = {
+        "adult": gettext("Adult (18 or older)"),
+        "juvenile": gettext("Juvenile (17 or younger)"),
+    }
+    return labels[key]
 
 
 def monthly_trend(user, start, end):

@@ -16,7 +16,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 S = dm.CNCase.State
-O = dm.DeliveryAttempt.Outcome
+OUTCOME = dm.DeliveryAttempt.Outcome
 
 
 def waiting_map(lead_user):
@@ -122,16 +122,18 @@ class TestQueues:
 def build_outcome_fixture():
     """Hand-counted: 3 cases delivered (1 juvenile), 1 ended, 1 not located then delivered."""
     now = timezone.now()
-    a1 = f.ReportAttemptFactory(outcome=O.DELIVERED)
-    a2 = f.ReportAttemptFactory(outcome=O.ALTERNATE, social_services_delivered=False)
+    a1 = f.ReportAttemptFactory(outcome=OUTCOME.DELIVERED)
+    a2 = f.ReportAttemptFactory(outcome=OUTCOME.ALTERNATE, social_services_delivered=False)
     juvenile_case = f.CaseFactory(state=S.ATTEMPTED, candidate=f.JuvenileCandidateFactory())
-    f.ReportAttemptFactory(case=juvenile_case, outcome=O.DELIVERED, social_services_delivered=None)
-    f.ReportAttemptFactory(outcome=O.ENDED_BY_CANDIDATE, team_left_immediately=True)
+    f.ReportAttemptFactory(
+        case=juvenile_case, outcome=OUTCOME.DELIVERED, social_services_delivered=None
+    )
+    f.ReportAttemptFactory(outcome=OUTCOME.ENDED_BY_CANDIDATE, team_left_immediately=True)
     twice = f.CaseFactory(state=S.ATTEMPTED)
     f.ReportAttemptFactory(
-        case=twice, outcome=O.NOT_LOCATED, contact_at=now - datetime.timedelta(days=9)
+        case=twice, outcome=OUTCOME.NOT_LOCATED, contact_at=now - datetime.timedelta(days=9)
     )
-    f.ReportAttemptFactory(case=twice, outcome=O.DELIVERED)
+    f.ReportAttemptFactory(case=twice, outcome=OUTCOME.DELIVERED)
     f.ReportFollowUpFactory(case=a1.case)
     f.ReportFollowUpFactory(case=a2.case, response=dm.FollowUp.Response.DECLINED)
     # Bases: a1 victim + referral (DA); a2 referral (community).
@@ -139,7 +141,9 @@ def build_outcome_fixture():
     f.BasisFactory(
         candidate=a1.case.candidate, code="ID-5", shooting=None, referral_source="district_attorney"
     )
-    f.BasisFactory(candidate=a2.case.candidate, code="ID-5", shooting=None, referral_source="community")
+    f.BasisFactory(
+        candidate=a2.case.candidate, code="ID-5", shooting=None, referral_source="community"
+    )
     f.BasisFactory(candidate=a2.case.candidate, code="ID-3", shooting=None, withdrawn=True)
     # Outside the period and a sealed record: never counted.
     f.ReportAttemptFactory(contact_at=now - datetime.timedelta(days=400))
@@ -153,11 +157,11 @@ class TestOutcomes:
         start, end = sel.default_period()
         data = sel.outcomes(lead_user, start, end)
         assert {r["key"]: r["count"] for r in data["by_outcome"]} == {
-            O.DELIVERED: 3,
-            O.ALTERNATE: 1,
-            O.ENDED_BY_CANDIDATE: 1,
-            O.NOT_LOCATED: 1,
-            O.ABORTED: 0,
+            OUTCOME.DELIVERED: 3,
+            OUTCOME.ALTERNATE: 1,
+            OUTCOME.ENDED_BY_CANDIDATE: 1,
+            OUTCOME.NOT_LOCATED: 1,
+            OUTCOME.ABORTED: 0,
         }
         assert {r["key"]: r["count"] for r in data["by_age"]} == {"adult": 4, "juvenile": 1}
         basis = {r["key"]: r["count"] for r in data["by_basis"]}
@@ -201,7 +205,11 @@ class TestDeliverers:
         f.TrainingAttendanceFactory(personnel=accompanied)
         f.PersonnelFactory(is_sworn=False)
         people = list(personnel_with_eligibility_dates())
-        for day in (today - datetime.timedelta(days=200), today - datetime.timedelta(days=1), today):
+        for day in (
+            today - datetime.timedelta(days=200),
+            today - datetime.timedelta(days=1),
+            today,
+        ):
             for person in people:
                 assert may_deliver_on(person, day) == may_deliver(person, day), (person, day)
         assert may_deliver_on(next(p for p in people if p.pk == accompanied.pk), today)
@@ -210,7 +218,7 @@ class TestDeliverers:
         chief = f.PersonnelFactory(rank=f.RankFactory(name="Commander", is_command_level=True))
         f.ReportAttemptMemberFactory(personnel=chief, role=dm.AttemptTeamMember.Role.LEAD)
         f.ReportAttemptMemberFactory()
-        f.ReportAttemptMemberFactory(attempt__outcome=O.NOT_LOCATED)
+        f.ReportAttemptMemberFactory(attempt__outcome=OUTCOME.NOT_LOCATED)
         start, end = sel.default_period()
         data = sel.deliverer_summary(lead_user, start, end)
         assert data["command_share"] == {"with_command": 1, "delivered": 2, "percent": 50}
