@@ -161,12 +161,18 @@ class PenaltyFactory(factory.django.DjangoModelFactory):
 # Named Report* so that they never shadow the factories other areas add for the same models.
 
 
+class ReportUserFactory(UserFactory):
+    """A user who never logs in (recorded as actor): no password hashing, fast to build."""
+
+    password = "!"
+
+
 class ReportDeterminationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = cm.EligibilityDetermination
 
     candidate = factory.SubFactory(CandidateFactory)
-    determined_by = factory.SubFactory(UserFactory)
+    determined_by = factory.SubFactory(ReportUserFactory)
     determined_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=60))
     eligible = True
     juvenile = False
@@ -205,7 +211,7 @@ class ReportLetterFactory(factory.django.DjangoModelFactory):
     template = factory.SubFactory(LetterTemplateFactory)
     language = "en"
     body = "Letter text"
-    accepted_by = factory.SubFactory(UserFactory)
+    accepted_by = factory.SubFactory(ReportUserFactory)
     accepted_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=15))
 
 
@@ -244,7 +250,7 @@ class ReportDecisionFactory(factory.django.DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     decision = dm.JuvenileDecision.Decision.DELIVER
     services_status = "Engaged"
-    decided_by = factory.SubFactory(UserFactory)
+    decided_by = factory.SubFactory(ReportUserFactory)
     decided_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=18))
 
 
@@ -255,7 +261,7 @@ class ReportTransitionFactory(factory.django.DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     from_state = dm.CNCase.State.PREPARING
     to_state = dm.CNCase.State.READY
-    actor = factory.SubFactory(UserFactory)
+    actor = factory.SubFactory(ReportUserFactory)
 
 
 class ReportAttemptFactory(factory.django.DjangoModelFactory):
@@ -297,7 +303,7 @@ class ReportAfterActionFactory(factory.django.DjangoModelFactory):
     )
     ecc_outcome_advised_by = "Officer"
     cad_number = factory.Sequence(lambda n: f"26-{n:07d}")
-    confirmed_by = factory.SubFactory(UserFactory)
+    confirmed_by = factory.SubFactory(ReportUserFactory)
     confirmed_at = factory.LazyAttribute(
         lambda a: a.attempt.contact_at + datetime.timedelta(hours=2)
     )
@@ -356,6 +362,7 @@ def report_compliant_attempt(*, juvenile=False, contact_at=None, **attempt_field
     case.save()
     if juvenile:
         attempt_fields.setdefault("guardian_present", case.planned_guardian)
+    attempt_fields.setdefault("letter_presented", case.letter_versions.get())
     attempt = ReportAttemptFactory(case=case, contact_at=contact_at, **attempt_fields)
     trained_on = timezone.localdate(contact_at) - datetime.timedelta(days=60)
     officer = PersonnelFactory()
@@ -367,7 +374,7 @@ def report_compliant_attempt(*, juvenile=False, contact_at=None, **attempt_field
         accompanied_on=contact_at.date() - datetime.timedelta(days=30),
         lead=lead,
         evidence="Earlier delivery",
-        confirmed_by=UserFactory(),
+        confirmed_by=ReportUserFactory(),
         confirmed_at=contact_at - datetime.timedelta(days=29),
     )
     ReportAttemptMemberFactory(attempt=attempt, personnel=officer)
