@@ -55,7 +55,8 @@ def _period_params(start, end):
 
 
 def _period_form(request):
-    form = PeriodForm(request.GET or None)
+    default_start, default_end = sel.default_period()
+    form = PeriodForm(request.GET or None, initial={"start": default_start, "end": default_end})
     if form.is_bound and not form.is_valid():
         for error in form.non_field_errors():
             messages.error(request, error)
@@ -120,13 +121,15 @@ def dashboard(request):
     ]
 
     months = sel.monthly_trend(user, start, end)
+
+    def month_link(month, delivered):
+        # With the period too: the first and last months may be cut by the period's bounds.
+        return _cases_link(month=month.strftime("%Y-%m"), delivered=delivered, **period)
+
     for m in months:
-        m["delivered_url"] = _cases_link(month=m["month"].strftime("%Y-%m"), delivered="yes")
-        m["not_delivered_url"] = _cases_link(month=m["month"].strftime("%Y-%m"), delivered="no")
-    trend = trend_chart(
-        months,
-        lambda month, delivered: _cases_link(month=month.strftime("%Y-%m"), delivered=delivered),
-    )
+        m["delivered_url"] = month_link(m["month"], "yes")
+        m["not_delivered_url"] = month_link(m["month"], "no")
+    trend = trend_chart(months, month_link)
     mix = bar_list_chart(outcomes["by_outcome"], lambda key: _cases_link(outcome=key, **period))
     deliverers = sel.deliverer_summary(user, start, end)
     return render(

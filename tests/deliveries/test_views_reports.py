@@ -250,3 +250,35 @@ def test_each_page_runs_a_fixed_number_of_queries(name, client, lead_user):
             assert client.get(reverse(name)).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_charts_keep_svg_numbers_in_any_language(lead_client, settings):
+    f.ReportAttemptFactory()
+    f.ReportAttemptFactory(outcome=OUTCOME.NOT_LOCATED)
+    lead_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    response = lead_client.get(reverse("reports:dashboard"))
+    assert response.headers["Content-Language"] == "es"
+    html = response.content.decode()
+    numbers = re.findall(r'<rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"', html)
+    assert numbers
+    for value in (v for rect in numbers for v in rect):
+        assert re.fullmatch(r"\d+(\.\d+)?", value), value
+
+
+def test_figures_match_their_cases_for_a_period_cut_mid_month(lead_client):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    early = timezone.make_aware(datetime.datetime.combine(today.replace(day=1), datetime.time(9)))
+    f.ReportAttemptFactory(contact_at=early)
+    f.ReportAttemptFactory(contact_at=timezone.now() - datetime.timedelta(hours=1))
+    # The period starts today: the attempt on the 1st of the month is outside it (unless today
+    # is the 1st), while a month filter alone would include it.
+    html = lead_client.get(
+        reverse("reports:dashboard"), {"start": today.isoformat(), "end": today.isoformat()}
+    ).content.decode()
+    for url, figure in re.findall(r'href="(/reports/cases/\?[^"]*month=[^"]*)">(\d+)</a>', html):
+        page = lead_client.get(url.replace("&amp;", "&"))
+        assert page.context["page"].paginator.count == int(figure), url
