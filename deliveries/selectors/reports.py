@@ -62,7 +62,19 @@ PREP_CHECKS = (
     PrepCheck("J-DECIDE", "has_decision", juvenile_only=True),
     PrepCheck("J-GUARDIAN", "has_guardian", juvenile_only=True),
 )
-WAITING_RULE_IDS = tuple(c.rule_id for c in PREP_CHECKS) + ("P-APPROVE",)
+# After approval a case waits for the delivery (C-DELIVER), then for the after-action of its
+# unconfirmed attempt: the ECC told of the outcome, the CAD number, the Lead's confirmation.
+AFTER_ACTION_CHECKS = (
+    ("A-ECC", "aa_ecc_missing"),
+    ("A-CAD", "aa_cad_missing"),
+)
+WAITING_RULE_IDS = tuple(c.rule_id for c in PREP_CHECKS) + (
+    "P-APPROVE",
+    "C-DELIVER",
+    "A-ECC",
+    "A-CAD",
+    "A-RMS",
+)
 
 
 def preparation_expressions(today=None):
@@ -85,6 +97,20 @@ def preparation_expressions(today=None):
         "has_jpo": Exists(JPOCheck.objects.filter(case=case)),
         "has_decision": Exists(JuvenileDecision.objects.filter(case=case)),
         "has_guardian": Q(planned_guardian__isnull=False),
+        **_after_action_expressions(),
+    }
+
+
+def _after_action_expressions():
+    """For a case at after-action: is an unconfirmed attempt missing the ECC outcome call, or
+    the CAD number? (A-RMS, the confirmation, is missing by definition while it waits.)"""
+    confirmed = AfterAction.objects.filter(attempt=OuterRef("pk"), confirmed_at__isnull=False)
+    pending = DeliveryAttempt.objects.filter(case=OuterRef("pk")).filter(~Exists(confirmed))
+    ecc = AfterAction.objects.filter(attempt=OuterRef("pk"), ecc_outcome_advised_at__isnull=False)
+    cad = AfterAction.objects.filter(attempt=OuterRef("pk"), cad_number__gt="")
+    return {
+        "aa_ecc_missing": Exists(pending.filter(~Exists(ecc))),
+        "aa_cad_missing": Exists(pending.filter(~Exists(cad))),
     }
 
 
@@ -94,7 +120,11 @@ def annotate_preparation(qs, today=None):
 
 
 def unmet_rules(case):
-    """Rule IDs a case in preparation waits for, from ``annotate_preparation``'s fields."""
+    """Rule IDs an open case waits for, from ``annotate_preparation``'s fields."""
+    if case.state == S.READY:
+        return ["C-DELIVER"]
+    if case.state == S.ATTEMPTED:
+        return [rule for rule, field in AFTER_ACTION_CHECKS if getattr(case, field)] + ["A-RMS"]
     if case.state != S.PREPARING:
         return []
     unmet = [
@@ -120,9 +150,17 @@ def _unmet_q(check, exprs=None):
 
 
 def waiting_for_q(rule_id, exprs=None):
-    """Q over cases: in preparation and waiting for ``rule_id``."""
+    """Q over cases: open and waiting for ``rule_id``."""
     if rule_id == "P-APPROVE":
         return awaiting_approval_q(exprs)
+    if rule_id == "C-DELIVER":
+        return Q(state=S.READY)
+    if rule_id == "A-RMS":
+        return Q(state=S.ATTEMPTED)
+    for after_rule, field in AFTER_ACTION_CHECKS:
+        if rule_id == after_rule:
+            missing = Q(**{field: True}) if exprs is None else Q(exprs[field])
+            return Q(state=S.ATTEMPTED) & missing
     check = next(c for c in PREP_CHECKS if c.rule_id == rule_id)
     return _unmet_q(check, exprs)
 
@@ -177,7 +215,7 @@ def pipeline(user, *, today=None):
         for state in CNCase.OPEN_STATES
     ]
     exprs = preparation_expressions(today)
-    waiting = cases.filter(state=S.PREPARING).aggregate(
+    waiting = cases.filter(state__in=CNCase.OPEN_STATES).aggregate(
         **{
             rule_id: Count("pk", filter=waiting_for_q(rule_id, exprs))
             for rule_id in WAITING_RULE_IDS
@@ -190,9 +228,9 @@ def pipeline(user, *, today=None):
 
 
 def waiting_cases(user, *, limit=25, today=None):
-    """The oldest cases in preparation with what each waits for (one query)."""
+    """The oldest open cases with what each waits for (one query)."""
     qs = (
-        annotate_preparation(visible_cases(user).filter(state=S.PREPARING), today)
+        annotate_preparation(visible_cases(user).filter(state__in=CNCase.OPEN_STATES), today)
         .select_related("candidate")
         .order_by("opened_on", "pk")[:limit]
     )

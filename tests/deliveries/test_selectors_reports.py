@@ -61,6 +61,28 @@ class TestPipeline:
         case = f.report_prepared_case(candidate=candidate)
         assert waiting_map(lead_user)[case.number] == ["J-JPO", "J-DECIDE", "J-GUARDIAN"]
 
+    def test_after_approval_it_waits_for_the_delivery_then_the_after_action(self, lead_user):
+        ready = f.CaseFactory(state=S.READY)
+        no_after_action = f.ReportAttemptFactory()
+        no_cad = f.ReportAfterActionFactory(cad_number=None, confirmed_at=None, confirmed_by=None)
+        complete = f.ReportAfterActionFactory(confirmed_at=None, confirmed_by=None)
+        retried = f.ReportAttemptFactory()  # an earlier, confirmed attempt does not count
+        f.ReportAfterActionFactory(attempt=retried)
+        f.ReportAttemptFactory(case=retried.case, number=99)
+        got = waiting_map(lead_user)
+        assert got[ready.number] == ["C-DELIVER"]
+        assert got[no_after_action.case.number] == ["A-ECC", "A-CAD", "A-RMS"]
+        assert got[no_cad.attempt.case.number] == ["A-CAD", "A-RMS"]
+        assert got[complete.attempt.case.number] == ["A-RMS"]
+        assert got[retried.case.number] == ["A-ECC", "A-CAD", "A-RMS"]
+        waiting = {r["rule_id"]: r["count"] for r in sel.pipeline(lead_user)["waiting"]}
+        assert (waiting["C-DELIVER"], waiting["A-ECC"], waiting["A-CAD"], waiting["A-RMS"]) == (
+            1,
+            2,
+            3,
+            4,
+        )
+
     def test_it_counts_open_cases_by_state_and_waiting_rules(self, lead_user):
         f.report_prepared_case()
         f.report_prepared_case()
