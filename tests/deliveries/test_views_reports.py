@@ -164,11 +164,18 @@ def test_export_records_are_append_only(lead_user):
 
 
 def test_it_prints_the_compliance_audit_as_pdf(lead_client):
-    f.report_compliant_attempt()
+    attempt = f.report_compliant_attempt()
     response = lead_client.get(reverse("reports:compliance_pdf"))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert dm.ExportRecord.objects.get().kind == "compliance_pdf"
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert reader.pages[0].mediabox.width > reader.pages[0].mediabox.height  # landscape
+    assert "SOP 2-64 compliance audit" in text and "A-RMS" in text
+    assert attempt.case.number in text
 
 
 def test_it_exports_the_compliance_audit_as_csv(lead_client):
