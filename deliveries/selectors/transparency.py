@@ -27,7 +27,8 @@ from deliveries.selectors.reports import attempts_in_period
 THRESHOLD = 5
 
 AGE_GROUPS = (
-    ("under_18", _("17 or younger")),
+    # J-AGE as the application reads it: 17 or younger when identified or at the attempt.
+    ("under_18", _("Juvenile (17 or younger when identified or at the attempt)")),
     ("18_24", _("18 to 24")),
     ("25_34", _("25 to 34")),
     ("35_plus", _("35 or older")),

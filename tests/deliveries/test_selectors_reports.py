@@ -274,3 +274,12 @@ def test_it_runs_a_fixed_number_of_queries(size, lead_user, django_assert_num_qu
         sel.monthly_trend(lead_user, start, end)
     with django_assert_num_queries(3):
         sel.deliverer_summary(lead_user, start, end)
+
+
+def test_juvenile_records_are_not_counted_for_a_user_without_the_permission(lead_user):
+    f.CaseFactory(state=S.PREPARING, candidate=f.JuvenileCandidateFactory())
+    f.CaseFactory(state=S.PREPARING)
+    no_permission = f.ReportUserFactory()
+    assert sum(r["count"] for r in sel.pipeline(lead_user)["states"]) == 2
+    assert sum(r["count"] for r in sel.pipeline(no_permission)["states"]) == 1
+    assert sel.queues(no_permission)["counts"]["juvenile"] == 0

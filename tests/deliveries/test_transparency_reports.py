@@ -80,7 +80,10 @@ class TestReport:
         assert shown[str(OUTCOME.ENDED_BY_CANDIDATE.label)] == "fewer than 5"
         assert outcomes["total"].display == "14"
         ages = {r.label: r for r in report["tables"][1]["rows"]}
-        assert ages["17 or younger"].count == 1 and ages["17 or younger"].suppressed
+        assert (
+            ages["Juvenile (17 or younger when identified or at the attempt)"].count == 1
+            and ages["Juvenile (17 or younger when identified or at the attempt)"].suppressed
+        )
         # The factory's adults turn 25 today; on the day of the attempt they were 24.
         # Hidden cells would sum to 1 (14 - 13): the 13 is hidden too, so nothing leaks.
         assert ages["18 to 24"].count == 13 and ages["18 to 24"].suppressed
