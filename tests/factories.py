@@ -467,3 +467,229 @@ class InvolvementFactory(factory.django.DjangoModelFactory):
     shooting = factory.SubFactory(ShootingFactory)
     candidate = factory.SubFactory(CandidateFactory)
     role = cm.ShootingInvolvement.Role.VICTIM
+
+
+# reports
+# Named Report* so that they never shadow the factories other areas add for the same models.
+
+
+class ReportUserFactory(UserFactory):
+    """A user who never logs in (recorded as actor): no password hashing, fast to build."""
+
+    password = "!"
+
+
+class ReportDeterminationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.EligibilityDetermination
+
+    candidate = factory.SubFactory(CandidateFactory)
+    determined_by = factory.SubFactory(ReportUserFactory)
+    determined_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=60))
+    eligible = True
+    juvenile = False
+
+
+class ReportInvolvementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.ShootingInvolvement
+
+    shooting = factory.SubFactory(ShootingFactory)
+    candidate = factory.SubFactory(CandidateFactory)
+    role = cm.ShootingInvolvement.Role.VICTIM
+
+
+class ReportThreatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.ThreatAssessment
+
+    case = factory.SubFactory(CaseFactory)
+    completed_by = "Analyst"
+    completed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=20))
+    summary = "No specific threat found."
+
+
+class ReportBackgroundFactory(ReportThreatFactory):
+    class Meta:
+        model = dm.BackgroundCheck
+
+
+class ReportLetterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.LetterVersion
+
+    case = factory.SubFactory(CaseFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    template = factory.SubFactory(LetterTemplateFactory)
+    language = "en"
+    body = "Letter text"
+    accepted_by = factory.SubFactory(ReportUserFactory)
+    accepted_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=15))
+
+
+class ReportTeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.TeamAssignment
+
+    case = factory.SubFactory(CaseFactory)
+    personnel = factory.SubFactory(PersonnelFactory)
+    role = dm.TeamAssignment.Role.DELIVERER
+
+
+class ReportSocialPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.SocialServicesPlan
+
+    case = factory.SubFactory(CaseFactory)
+    organization = "Community Partners"
+    contact_person = "Pat Provider"
+
+
+class ReportJPOFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.JPOCheck
+
+    case = factory.SubFactory(CaseFactory)
+    contacted_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=20))
+    jpo_contact = "JPO desk"
+    on_probation = False
+
+
+class ReportDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.JuvenileDecision
+
+    case = factory.SubFactory(CaseFactory)
+    decision = dm.JuvenileDecision.Decision.DELIVER
+    services_status = "Engaged"
+    decided_by = factory.SubFactory(ReportUserFactory)
+    decided_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=18))
+
+
+class ReportTransitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.CaseTransition
+
+    case = factory.SubFactory(CaseFactory)
+    from_state = dm.CNCase.State.PREPARING
+    to_state = dm.CNCase.State.READY
+    actor = factory.SubFactory(ReportUserFactory)
+
+
+class ReportAttemptFactory(factory.django.DjangoModelFactory):
+    """An attempt that meets every delivery-time rule it can on its own (C-ECC, C-SOCIAL)."""
+
+    class Meta:
+        model = dm.DeliveryAttempt
+
+    case = factory.SubFactory(CaseFactory, state=dm.CNCase.State.ATTEMPTED)
+    number = factory.Sequence(lambda n: n + 1)
+    contact_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=5))
+    address = "1 Main St"
+    ecc_advised_at = factory.LazyAttribute(lambda a: a.contact_at - datetime.timedelta(minutes=10))
+    ecc_advised_by = "Officer"
+    ecc_told_location = True
+    ecc_told_team = True
+    ecc_told_identity = True
+    outcome = dm.DeliveryAttempt.Outcome.DELIVERED
+    message_delivered = True
+    social_services_delivered = True
+
+
+class ReportAttemptMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.AttemptTeamMember
+
+    attempt = factory.SubFactory(ReportAttemptFactory)
+    role = dm.AttemptTeamMember.Role.DELIVERER
+    personnel = factory.SubFactory(PersonnelFactory)
+
+
+class ReportAfterActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.AfterAction
+
+    attempt = factory.SubFactory(ReportAttemptFactory)
+    ecc_outcome_advised_at = factory.LazyAttribute(
+        lambda a: a.attempt.contact_at + datetime.timedelta(minutes=30)
+    )
+    ecc_outcome_advised_by = "Officer"
+    cad_number = factory.Sequence(lambda n: f"26-{n:07d}")
+    confirmed_by = factory.SubFactory(ReportUserFactory)
+    confirmed_at = factory.LazyAttribute(
+        lambda a: a.attempt.contact_at + datetime.timedelta(hours=2)
+    )
+    decision = dm.AfterAction.Decision.CLOSE
+
+
+class ReportFollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = dm.FollowUp
+
+    case = factory.SubFactory(CaseFactory)
+    followed_up_on = factory.LazyFunction(timezone.localdate)
+    services_offered = "Job training"
+    response = dm.FollowUp.Response.ACCEPTED
+
+
+def report_prepared_case(*, candidate=None, juvenile=False, prepared_on=None, **case_fields):
+    """A case in preparation with every preparation record present (nothing unmet)."""
+    prepared_on = prepared_on or timezone.localdate() - datetime.timedelta(days=20)
+    if candidate is None:
+        candidate = JuvenileCandidateFactory() if juvenile else CandidateFactory()
+    case_fields.setdefault("state", dm.CNCase.State.PREPARING)
+    if juvenile:
+        case_fields.setdefault("planned_guardian", RelationshipFactory(candidate=candidate))
+    case = CaseFactory(candidate=candidate, **case_fields)
+    ReportThreatFactory(case=case, completed_on=prepared_on)
+    ReportBackgroundFactory(case=case, completed_on=prepared_on)
+    ReportLetterFactory(
+        case=case,
+        accepted_at=timezone.make_aware(datetime.datetime.combine(prepared_on, datetime.time(12))),
+    )
+    ReportTeamFactory(case=case)
+    ReportSocialPlanFactory(case=case)
+    if juvenile:
+        ReportJPOFactory(case=case, contacted_on=prepared_on)
+        ReportDecisionFactory(case=case, decided_on=prepared_on)
+    return case
+
+
+def report_compliant_attempt(*, juvenile=False, contact_at=None, **attempt_fields):
+    """A delivered attempt that meets every rule the compliance audit checks.
+
+    The deliverer is trained and accompanied the Lead before; the case was approved before the
+    attempt; after-action complete and confirmed.
+    """
+    contact_at = contact_at or timezone.now() - datetime.timedelta(days=5)
+    case = report_prepared_case(
+        juvenile=juvenile,
+        state=dm.CNCase.State.CLOSED,
+        prepared_on=timezone.localdate(contact_at) - datetime.timedelta(days=10),
+        opened_on=timezone.localdate(contact_at) - datetime.timedelta(days=30),
+    )
+    ReportTransitionFactory(case=case)
+    dm.CaseTransition.objects.filter(case=case).update(at=contact_at - datetime.timedelta(days=2))
+    case.approved_at = contact_at - datetime.timedelta(days=2)
+    case.save()
+    if juvenile:
+        attempt_fields.setdefault("guardian_present", case.planned_guardian)
+    attempt_fields.setdefault("letter_presented", case.letter_versions.get())
+    attempt = ReportAttemptFactory(case=case, contact_at=contact_at, **attempt_fields)
+    trained_on = timezone.localdate(contact_at) - datetime.timedelta(days=60)
+    officer = PersonnelFactory()
+    TrainingAttendanceFactory(personnel=officer, attended_on=trained_on)
+    lead = PersonnelFactory(is_vip_lead=True)
+    TrainingAttendanceFactory(personnel=lead, attended_on=trained_on)
+    dm.ManualAccompaniment.objects.create(
+        personnel=officer,
+        accompanied_on=contact_at.date() - datetime.timedelta(days=30),
+        lead=lead,
+        evidence="Earlier delivery",
+        confirmed_by=ReportUserFactory(),
+        confirmed_at=contact_at - datetime.timedelta(days=29),
+    )
+    ReportAttemptMemberFactory(attempt=attempt, personnel=officer)
+    ReportAttemptMemberFactory(attempt=attempt, personnel=lead, role=dm.AttemptTeamMember.Role.LEAD)
+    ReportAfterActionFactory(attempt=attempt)
+    return attempt

@@ -119,8 +119,18 @@ MATRIX = {
     "attempts:queue": OVERSIGHT,
     #
     # --- reports: dashboards, compliance audit, exports, transparency report
-    #
-    #
+    "reports:dashboard": OVERSIGHT,
+    "reports:cases": OVERSIGHT,
+    "reports:cases_export": OVERSIGHT,
+    # The candidate list is open to everyone who reads cases; so is its export.
+    "reports:candidates_export": CASE_READERS,
+    "reports:exports": OVERSIGHT,
+    "reports:outcomes": OVERSIGHT,
+    "reports:compliance": OVERSIGHT,
+    "reports:compliance_csv": OVERSIGHT,
+    "reports:compliance_pdf": OVERSIGHT,
+    "reports:transparency": OVERSIGHT,
+    "reports:transparency_csv": OVERSIGHT,
 }
 
 DELEGATED_PREFIXES = ("admin:", "django-admindocs-")

@@ -9,7 +9,10 @@ from vipcn import access
 ENTRIES = [
     ("home", _("Home")),
     # --- reports
-    #
+    ("reports:dashboard", _("Dashboard")),
+    ("reports:compliance", _("Compliance audit")),
+    ("reports:outcomes", _("Outcomes after a CN")),
+    ("reports:transparency", _("Public report")),
     # --- candidates
     ("candidates:list", _("Candidates")),
     ("candidates:shootings", _("Shootings")),

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,9 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from vipcn.models import UserProfile
+from vipcn.roles import LEAD, MANAGER, has_role
 
 
 def home(request):
+    # The Lead and the Program Manager run the program from the dashboard; staff keep this page.
+    if has_role(request.user, LEAD, MANAGER):
+        return redirect("reports:dashboard")
     return render(request, "vipcn/home.html")
 
 

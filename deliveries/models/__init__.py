@@ -26,3 +26,4 @@ from deliveries.models.preparation import (  # noqa: F401
     TeamAssignment,
     ThreatAssessment,
 )
+from deliveries.models.reports import ExportRecord  # noqa: F401
