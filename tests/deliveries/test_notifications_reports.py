@@ -41,7 +41,8 @@ def test_awaiting_approval_goes_to_the_leads_only(lead_user, staff_user, manager
     assert _recipients() == sorted([lead_user.email, other_lead.email])
     message = mail.outbox[0]
     assert case.number in message.subject
-    assert f"https://vipcn.example.org/reports/cases/?number={case.number}" in message.body
+    # The link opens the case page itself (cases:detail), nothing more in the text.
+    assert f"https://vipcn.example.org/cases/{case.pk}/" in message.body
     # No case details: no name, no address, no date of birth.
     assert "Quintrell" not in message.body + message.subject
     assert case.candidate.date_of_birth.isoformat() not in message.body

@@ -272,7 +272,7 @@ def test_it_runs_a_fixed_number_of_queries(size, lead_user, django_assert_num_qu
         sel.outcomes(lead_user, start, end)
     with django_assert_num_queries(1):
         sel.monthly_trend(lead_user, start, end)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         sel.deliverer_summary(lead_user, start, end)
 
 
