@@ -25,8 +25,9 @@ Python (every .py outside tests, scripts, migrations and the virtualenv) is read
   name); choices=[...] literals;
   messages.success/error/warning/info/debug/add_message(...) and ModelAdmin.message_user;
   ValidationError(...); form.add_error(field, ...); Rule.fail(...) and Rule.help_text();
-  plus gettext misuse: a translated fragment concatenated with + or inside an f-string, and
-  gettext(...) of an f-string or expression that xgettext cannot extract.
+  format_html("text ...") literals; plus gettext misuse: a translated fragment concatenated
+  with + or inside an f-string, gettext(...) of an f-string or expression that xgettext
+  cannot extract, and eager gettext() at module or class level (frozen at import time).
 
 A deliberate exception is written on the line itself: "# i18n: ignore" in Python, or
 {# i18n: ignore #} in a template.
@@ -463,6 +464,7 @@ TEXT_KEYWORDS = {
     "message",
     "description",
 }
+EAGER_GETTEXT = {"gettext", "ngettext", "pgettext", "npgettext"}
 MESSAGE_LEVELS = {"success", "error", "warning", "info", "debug"}
 RELATION_FIELDS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
 
@@ -519,6 +521,7 @@ class PythonChecker(ast.NodeVisitor):
         self.findings = []
         self.class_stack = []
         self.function_stack = []
+        self.eager_names = set()  # local names of gettext/ngettext/... (not the lazy ones)
 
     def add(self, node, problem, text):
         line = getattr(node, "lineno", 0)
@@ -534,6 +537,13 @@ class PythonChecker(ast.NodeVisitor):
             self.add(node, f"{what} not marked for translation", text)
 
     # -- classes: TextChoices, Meta
+    def visit_ImportFrom(self, node):
+        if node.module == "django.utils.translation":
+            for alias in node.names:
+                if alias.name in EAGER_GETTEXT:
+                    self.eager_names.add(alias.asname or alias.name)
+        self.generic_visit(node)
+
     def visit_ClassDef(self, node):
         base_names = {
             b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "") for b in node.bases
@@ -598,6 +608,25 @@ class PythonChecker(ast.NodeVisitor):
     def visit_Call(self, node):
         name = _func_name(node)
         func = node.func
+        if (
+            isinstance(func, ast.Name)
+            and func.id in self.eager_names
+            and not self.function_stack
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            self.add(
+                node,
+                f"{func.id}() runs at import time, so the text stays in the default language; "
+                "use gettext_lazy at module and class level",
+                node.args[0].value,
+            )
+        if name == "format_html" and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                words = re.sub(r"<[^>]*>|\{[^}]*\}", " ", first.value)
+                if has_words(words):
+                    self.add(node, "format_html() text not marked for translation", words)
         for keyword in node.keywords:
             if keyword.arg in TEXT_KEYWORDS:
                 self.expect_marked(keyword.value, f"{keyword.arg}=")

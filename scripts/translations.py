@@ -1,9 +1,11 @@
 """Compile and check the translation catalogues under locale/ (no gettext tools needed).
 
 usage: python scripts/translations.py compile   # .po -> .mo, run by scripts/_env.sh
-       python scripts/translations.py check     # fail on a fuzzy or untranslated entry
+       python scripts/translations.py check     # fail on a fuzzy or untranslated entry, or a
+                                                # translation whose %(name)s placeholders differ
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +27,20 @@ def compile_all():
     return 0
 
 
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
+
+
+def placeholders_match(entry):
+    """Every %(name)s of the English is in the translation, and no other (a missing or
+    misspelt one is a KeyError or a lost value at run time). Plural forms may drop the count."""
+    if "python-format" not in entry.flags and not PLACEHOLDER.search(entry.msgid):
+        return True
+    if entry.msgid_plural:
+        allowed = set(PLACEHOLDER.findall(entry.msgid + entry.msgid_plural))
+        return all(set(PLACEHOLDER.findall(t)) <= allowed for t in entry.msgstr_plural.values())
+    return sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(PLACEHOLDER.findall(entry.msgstr))
+
+
 def check_all():
     problems = []
     for po_path in catalogues():
@@ -37,6 +53,11 @@ def check_all():
             f"{rel}: untranslated: {e.msgid[:70]!r}"
             for e in po.untranslated_entries()
             if not e.obsolete
+        ]
+        problems += [
+            f"{rel}: placeholders differ: {e.msgid[:70]!r}"
+            for e in po.translated_entries()
+            if not placeholders_match(e)
         ]
     for line in problems:
         print(line)
