@@ -1,11 +1,13 @@
 """Find user-facing strings that are not marked for translation, in templates and Python.
 
 usage: python scripts/i18n_lint.py [PATH ...]   # default: the whole repository; exit 1 on findings
+       python scripts/i18n_lint.py --fix-dates  # |date:"Y-m-d" -> |date:"SHORT_DATE_FORMAT", ...
 
 Templates (*.html, *.txt under any templates/ directory) are read with Django's own template
 Lexer, then the text between tags goes through a small HTML scanner:
   - visible text outside {% translate %} / {% blocktranslate %} (whitespace, punctuation,
-    numbers, HTML entities, template variables and tags, HTML comments and the content of
+    numbers, HTML entities, codes such as DLV-TRAIN, ID-2I or CN, template variables and
+    tags, HTML comments and the content of
     <script>, <style>, <code>, <kbd>, <samp>, <pre> and of any element with translate="no"
     are ignored);
   - visible attributes (title, alt, placeholder, aria-label, ..., value of a submit button,
@@ -75,9 +77,18 @@ class Finding:
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
+# Codes read the same in every language: rule IDs (DLV-TRAIN, ID-2I, J-GUARDIAN), case and
+# statute numbers, short acronyms (CN, GVIS, ECC, "(J)"). A text made only of such tokens is
+# not prose to translate.
+_CODE = re.compile(r"^(?=[A-Z0-9./-]*[-\d])[A-Z0-9][A-Z0-9./-]*$|^[A-Z]{1,4}$")
+_EDGE = "()[]{}.,;:·|*\"'«»“”"
+
+
 def has_words(text):
-    """True when text, once entities are removed, holds a letter (words a reader would read)."""
-    return any(ch.isalpha() for ch in _ENTITY.sub(" ", text))
+    """True when text, once entities are removed, holds a word a reader would read."""
+    text = _ENTITY.sub(" ", text)
+    words = [w.strip(_EDGE) for w in text.split()]
+    return any(any(ch.isalpha() for ch in word) and not _CODE.match(word) for word in words if word)
 
 
 def _short(text):
@@ -123,6 +134,25 @@ VOID_ELEMENTS = {
 PRINTING_FILTERS = {"default", "default_if_none", "yesno"}
 DATE_FILTERS = {"date", "time"}
 NAMED_FORMAT = re.compile(r"^[A-Z_]+_FORMAT$")
+# A fixed format that has a named equivalent; --fix-dates rewrites these.
+FORMAT_FIXES = {
+    "Y-m-d": "SHORT_DATE_FORMAT",
+    "m/d/Y": "SHORT_DATE_FORMAT",
+    "d/m/Y": "SHORT_DATE_FORMAT",
+    "Y-m-d H:i": "SHORT_DATETIME_FORMAT",
+    "m/d/Y H:i": "SHORT_DATETIME_FORMAT",
+    "M Y": "YEAR_MONTH_FORMAT",
+    "F Y": "YEAR_MONTH_FORMAT",
+    "H:i": "TIME_FORMAT",
+    "N j, Y": "DATE_FORMAT",
+    "F j, Y": "DATE_FORMAT",
+}
+# {% include %} "with" keys whose value is shown (an id= or css= is not).
+VISIBLE_INCLUDE_KEY = re.compile(
+    r"title|heading|label|text|message|caption|help|placeholder|legend|description|empty|"
+    r"button|hint|summary|alt|name_display|confirm",
+    re.IGNORECASE,
+)
 SKIPPED_BLOCKS = {
     "blocktranslate": "endblocktranslate",
     "blocktrans": "endblocktrans",
@@ -179,6 +209,7 @@ class TemplateScanner:
         self.value = []
         self.value_line = 0
         self.quote = None
+        self.date_formats = []  # (line, fixed format) in visible text, for --fix-dates
 
     # -- helpers
     def add(self, line, problem, text):
@@ -257,6 +288,7 @@ class TemplateScanner:
                     self.add(self.line, f"|{name} argument not translated", literal)
             elif name in DATE_FILTERS and literal is not None and self.state == "data":
                 if visible and not NAMED_FORMAT.match(literal) and literal not in ("Y",):
+                    self.date_formats.append((self.line, literal))
                     self.add(
                         self.line,
                         f"|{name} with a fixed format; use |{name} alone or a named format "
@@ -279,7 +311,8 @@ class TemplateScanner:
             for bit in _split_outside_quotes(tail, " "):
                 key, eq, value = bit.partition("=")
                 literal = _literal(value) if eq else None
-                if literal and has_words(literal) and key not in ("only",):
+                visible = VISIBLE_INCLUDE_KEY.search(key) or " " in (literal or "").strip()
+                if literal and visible and has_words(literal):
                     self.add(self.line, f"{{% include %}} with {key}= not translated", literal)
 
     # -- HTML
@@ -749,7 +782,37 @@ def check_tree(root=ROOT):
     return sorted(findings)
 
 
+def fix_dates(root=ROOT):
+    """Rewrite fixed |date/|time formats in visible text to the named format that means the
+    same (Y-m-d -> SHORT_DATE_FORMAT, ...), so the reader's language decides. Returns what was
+    left for a person to decide (formats with no named equivalent, e.g. with seconds)."""
+    left = []
+    for path in template_files(root):
+        source = path.read_text(encoding="utf-8")
+        scanner = TemplateScanner(str(path.relative_to(root)), source)
+        scanner.scan(source)
+        if not scanner.date_formats:
+            continue
+        lines = source.splitlines(keepends=True)
+        for line, literal in scanner.date_formats:
+            named = FORMAT_FIXES.get(literal)
+            if named is None:
+                left.append(f"{scanner.path}:{line}: no named format for {literal!r}")
+                continue
+            for quote in "\"'":
+                for name in DATE_FILTERS:
+                    lines[line - 1] = lines[line - 1].replace(
+                        f"|{name}:{quote}{literal}{quote}", f'|{name}:"{named}"'
+                    )
+        path.write_text("".join(lines), encoding="utf-8")
+    return left
+
+
 def main(argv):
+    if argv[:1] == ["--fix-dates"]:
+        left = fix_dates()
+        print("\n".join(left) or "every fixed date format had a named equivalent")
+        return 1 if left else 0
     if argv:
         findings = []
         for arg in argv:

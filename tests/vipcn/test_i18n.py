@@ -267,7 +267,23 @@ BAD_TEMPLATE = """{% load i18n %}
 {{ n|pluralize }} {% firstof a "Nobody" %}
 <p>Deliberate</p>{# i18n: ignore #}
 {% comment %}Not shown{% endcomment %}
+<td>DLV-TRAIN</td><td>(J) · ID-2I · CN</td>{% include "x.html" with id="trend" %}
 """
+
+
+def test_the_date_fixer_names_the_formats(tmp_path):
+    page = tmp_path / "templates" / "page.html"
+    page.parent.mkdir()
+    page.write_text(
+        "<time datetime=\"{{ d|date:'c' }}\">{{ d|date:\"Y-m-d\" }}</time> {{ t|date:'Y-m-d H:i' }}"
+        ' {{ t|date:"Y-m-d H:i:s" }}'
+    )
+    left = i18n_lint.fix_dates(tmp_path)
+    assert page.read_text() == (
+        '<time datetime="{{ d|date:\'c\' }}">{{ d|date:"SHORT_DATE_FORMAT" }}</time> '
+        '{{ t|date:"SHORT_DATETIME_FORMAT" }} {{ t|date:"Y-m-d H:i:s" }}'
+    )
+    assert left == ["templates/page.html:1: no named format for 'Y-m-d H:i:s'"]
 
 
 def test_the_template_lint_finds_each_kind_of_unmarked_text():
