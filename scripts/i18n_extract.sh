@@ -28,6 +28,8 @@ if subprocess.run(
     subprocess.run(makemessages_command(sys.executable, "djangojs", ("es", "en")), env=env, check=True)
 PY
 
+# Entries translated ahead of time (locale/es/memory.po) fill the new empty or fuzzy ones.
+python scripts/translations.py apply-memory
 python scripts/translations.py compile
 echo
 echo "==> entries that still need a Spanish translation (empty or fuzzy):"

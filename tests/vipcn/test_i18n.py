@@ -376,11 +376,19 @@ def test_the_python_lint_finds_each_kind_of_unmarked_text():
 # --- 2. the Spanish catalogue is complete and follows the glossary
 
 
-def _spanish_entries():
+def _spanish_entries(memory=False):
+    """Entries of the Spanish catalogues (and of the translation memory, memory=True)."""
+    paths = sorted(LOCALE_ES.glob("*.po"))
+    if memory:
+        paths += sorted(LOCALE_ES.parent.glob("memory.po"))
     entries = []
-    for path in sorted(LOCALE_ES.glob("*.po")):
+    for path in paths:
         entries += [e for e in polib.pofile(str(path)) if not e.obsolete]
     return entries
+
+
+def _translations(entry):
+    return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
 
 
 def test_the_spanish_catalogue_has_no_empty_or_fuzzy_entry():
@@ -393,12 +401,31 @@ def test_the_spanish_catalogue_has_no_empty_or_fuzzy_entry():
 
 
 def test_translations_keep_their_placeholders():
-    wrong = [e.msgid for e in _spanish_entries() if not translations.placeholders_match(e)]
+    entries = _spanish_entries(memory=True)
+    wrong = [e.msgid for e in entries if not translations.placeholders_match(e)]
     assert wrong == []
     misspelt = polib.POEntry(msgid="Hi %(name)s", msgstr="Hola %(nombre)s", flags=["python-format"])
     assert not translations.placeholders_match(misspelt)
-    for entry in _spanish_entries():  # template placeholders in help texts stay verbatim
-        assert re.findall(r"\{\{.*?\}\}", entry.msgid) == re.findall(r"\{\{.*?\}\}", entry.msgstr)
+    for entry in entries:  # template placeholders and HTML links stay verbatim
+        for pattern in (r"\{\{.*?\}\}", r"<[^>]+>"):
+            for msgstr in _translations(entry):
+                assert re.findall(pattern, entry.msgid) == re.findall(pattern, msgstr), entry.msgid
+
+
+def test_the_translation_memory_fills_new_entries(tmp_path, monkeypatch):
+    memory = polib.pofile(str(LOCALE_ES.parent / "memory.po"))
+    assert all(e.translated() and "fuzzy" not in e.flags for e in memory)
+    known = memory[0]
+    (tmp_path / "es" / "LC_MESSAGES").mkdir(parents=True)
+    memory.save(str(tmp_path / "es" / "memory.po"))
+    catalogue = polib.POFile()
+    catalogue.append(polib.POEntry(msgid=known.msgid, msgstr="", flags=["fuzzy"]))
+    catalogue.append(polib.POEntry(msgid="Not in the memory", msgstr=""))
+    catalogue.save(str(tmp_path / "es" / "LC_MESSAGES" / "django.po"))
+    monkeypatch.setattr(translations, "LOCALE", tmp_path)
+    translations.apply_memory()
+    result = polib.pofile(str(tmp_path / "es" / "LC_MESSAGES" / "django.po"))
+    assert [(e.msgstr, e.fuzzy) for e in result] == [(known.msgstr, False), ("", False)]
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext not installed")
@@ -424,14 +451,17 @@ def glossary_checks():
 def test_translations_follow_the_glossary():
     checks = glossary_checks()
     assert len(checks) >= 20
-    strip = re.compile(r"%\(\w+\)[sdif]|\{\{.*?\}\}")
+    # Placeholders, template variables, rule IDs (C-DELIVER) and HTML tags are not words.
+    strip = re.compile(r"%\(\w+\)[sdif]|\{\{.*?\}\}|\b[A-Z]+(?:-[A-Z0-9]+)+\b|<[^>]+>")
     wrong = []
-    for entry in _spanish_entries():
-        english, spanish = strip.sub(" ", entry.msgid), strip.sub(" ", entry.msgstr)
-        for en_pattern, es_pattern in checks:
-            if en_pattern.search(english) and not es_pattern.search(spanish):
-                expected = es_pattern.pattern
-                wrong.append(f"{entry.msgid!r} -> {entry.msgstr!r}: expected /{expected}/")
+    for entry in _spanish_entries(memory=True):
+        english = strip.sub(" ", entry.msgid)
+        for msgstr in _translations(entry):
+            spanish = strip.sub(" ", msgstr)
+            for en_pattern, es_pattern in checks:
+                if en_pattern.search(english) and not es_pattern.search(spanish):
+                    expected = es_pattern.pattern
+                    wrong.append(f"{entry.msgid!r} -> {msgstr!r}: expected /{expected}/")
     assert wrong == [], "\n".join(wrong)
 
 
