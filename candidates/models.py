@@ -133,7 +133,9 @@ class Candidate(TimeStamped):
 
 
 class Alias(TimeStamped):
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="aliases")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="aliases"
+    )
     name = models.CharField(_("alias"), max_length=200)
     history = HistoricalRecords()
 
@@ -147,7 +149,9 @@ class Alias(TimeStamped):
 
 
 class Address(TimeStamped):
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="addresses")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="addresses"
+    )
     line1 = models.CharField(_("street address"), max_length=200)
     line2 = models.CharField(_("apartment, unit"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100)
@@ -185,7 +189,11 @@ class Group(TimeStamped):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GROUP)
     notes = models.TextField(_("notes"), blank=True)
     members = models.ManyToManyField(
-        Candidate, through="GroupMembership", related_name="groups", blank=True
+        Candidate,
+        verbose_name=_("members"),
+        through="GroupMembership",
+        related_name="groups",
+        blank=True,
     )
     history = HistoricalRecords()
 
@@ -199,9 +207,14 @@ class Group(TimeStamped):
 
 
 class GroupMembership(TimeStamped):
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="memberships"
+    )
     candidate = models.ForeignKey(
-        Candidate, on_delete=models.CASCADE, related_name="group_memberships"
+        Candidate,
+        verbose_name=_("candidate"),
+        on_delete=models.CASCADE,
+        related_name="group_memberships",
     )
     since = models.DateField(_("member since"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
@@ -243,9 +256,12 @@ class ShootingInvolvement(TimeStamped):
         SUSPECT = "suspect", _("Suspect")
         ASSOCIATE = "associate", _("Associate")
 
-    shooting = models.ForeignKey(Shooting, on_delete=models.CASCADE, related_name="involvements")
+    shooting = models.ForeignKey(
+        Shooting, verbose_name=_("shooting"), on_delete=models.CASCADE, related_name="involvements"
+    )
     candidate = models.ForeignKey(
         Candidate,
+        verbose_name=_("candidate"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -310,7 +326,9 @@ class IdentificationBasis(TimeStamped):
         DISTRICT_ATTORNEY = "district_attorney", _("The District Attorney's Office")
         COMMUNITY = "community", _("Outreach, faith- or community-based coalition team members")
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="bases")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="bases"
+    )
     code = models.CharField(_("basis"), max_length=5, choices=Code.choices)
     shooting = models.ForeignKey(
         Shooting,
@@ -356,7 +374,10 @@ class EligibilityDetermination(TimeStamped):
     """
 
     candidate = models.ForeignKey(
-        Candidate, on_delete=models.CASCADE, related_name="determinations"
+        Candidate,
+        verbose_name=_("candidate"),
+        on_delete=models.CASCADE,
+        related_name="determinations",
     )
     determined_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -403,7 +424,12 @@ class Relationship(TimeStamped):
     )
     PARENT_OR_GUARDIAN_KINDS = (Kind.PARENT, Kind.GUARDIAN)
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="relationships")
+    candidate = models.ForeignKey(
+        Candidate,
+        verbose_name=_("candidate"),
+        on_delete=models.CASCADE,
+        related_name="relationships",
+    )
     kind = models.CharField(_("relationship"), max_length=20, choices=Kind.choices)
     related_candidate = models.ForeignKey(
         Candidate,

@@ -26,7 +26,12 @@ class DeliveryAttempt(TimeStamped):
     # Outcomes in which the team met the candidate or someone for them.
     CONTACT_OUTCOMES = (Outcome.DELIVERED, Outcome.ALTERNATE, Outcome.ENDED_BY_CANDIDATE)
 
-    case = models.ForeignKey("deliveries.CNCase", on_delete=models.PROTECT, related_name="attempts")
+    case = models.ForeignKey(
+        "deliveries.CNCase",
+        verbose_name=_("CN case"),
+        on_delete=models.PROTECT,
+        related_name="attempts",
+    )
     number = models.PositiveIntegerField(_("attempt"))
     contact_at = models.DateTimeField(_("time of contact (or of the attempt)"))
     address = models.CharField(_("address"), max_length=300)
@@ -118,7 +123,12 @@ class AttemptTeamMember(TimeStamped):
 
     PERSONNEL_ROLES = (Role.DELIVERER, Role.LEAD, Role.ACCOMPANYING)
 
-    attempt = models.ForeignKey(DeliveryAttempt, on_delete=models.CASCADE, related_name="team")
+    attempt = models.ForeignKey(
+        DeliveryAttempt,
+        verbose_name=_("delivery attempt"),
+        on_delete=models.CASCADE,
+        related_name="team",
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     personnel = models.ForeignKey(
         "deliveries.Personnel",
@@ -148,7 +158,10 @@ class AfterAction(TimeStamped):
         RETRY = "retry", _("Send back for another attempt")
 
     attempt = models.OneToOneField(
-        DeliveryAttempt, on_delete=models.CASCADE, related_name="after_action"
+        DeliveryAttempt,
+        verbose_name=_("delivery attempt"),
+        on_delete=models.CASCADE,
+        related_name="after_action",
     )
     ecc_outcome_advised_at = models.DateTimeField(
         _("ECC advised of the outcome at"), null=True, blank=True
@@ -186,7 +199,10 @@ class FollowUp(TimeStamped):
         PENDING = "pending", _("No answer yet")
 
     case = models.ForeignKey(
-        "deliveries.CNCase", on_delete=models.CASCADE, related_name="follow_ups"
+        "deliveries.CNCase",
+        verbose_name=_("CN case"),
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
     )
     followed_up_on = models.DateField(_("date"))
     services_offered = models.TextField(_("services offered"))

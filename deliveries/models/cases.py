@@ -42,6 +42,7 @@ class CNCase(TimeStamped):
     no_letter_reason = models.TextField(_("why no letter is warranted"), blank=True)
     no_letter_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("no letter decided by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -93,7 +94,9 @@ class CNCase(TimeStamped):
 class CaseTransition(models.Model):
     """One row per state change: from, to, who, when (append-only)."""
 
-    case = models.ForeignKey(CNCase, on_delete=models.CASCADE, related_name="transitions")
+    case = models.ForeignKey(
+        CNCase, verbose_name=_("CN case"), on_delete=models.CASCADE, related_name="transitions"
+    )
     from_state = models.CharField(
         _("from"), max_length=12, choices=CNCase.State.choices, blank=True
     )

@@ -81,7 +81,10 @@ class Training(TimeStamped):
 
 class TrainingAttendance(TimeStamped):
     personnel = models.ForeignKey(
-        Personnel, on_delete=models.CASCADE, related_name="trainings_attended"
+        Personnel,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="trainings_attended",
     )
     training = models.ForeignKey(
         Training, verbose_name=_("training"), on_delete=models.PROTECT, related_name="attendances"
@@ -107,7 +110,10 @@ class ManualAccompaniment(TimeStamped):
     """
 
     personnel = models.ForeignKey(
-        Personnel, on_delete=models.CASCADE, related_name="manual_accompaniments"
+        Personnel,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="manual_accompaniments",
     )
     accompanied_on = models.DateField(_("date of the CN delivery"))
     lead = models.ForeignKey(

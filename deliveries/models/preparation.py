@@ -22,7 +22,10 @@ class _Completed(TimeStamped):
 
 class ThreatAssessment(_Completed):
     case = models.OneToOneField(
-        "deliveries.CNCase", on_delete=models.CASCADE, related_name="threat_assessment"
+        "deliveries.CNCase",
+        verbose_name=_("CN case"),
+        on_delete=models.CASCADE,
+        related_name="threat_assessment",
     )
     history = HistoricalRecords()
 
@@ -37,7 +40,10 @@ class ThreatAssessment(_Completed):
 
 class BackgroundCheck(_Completed):
     case = models.OneToOneField(
-        "deliveries.CNCase", on_delete=models.CASCADE, related_name="background_check"
+        "deliveries.CNCase",
+        verbose_name=_("CN case"),
+        on_delete=models.CASCADE,
+        related_name="background_check",
     )
     history = HistoricalRecords()
 
@@ -102,7 +108,10 @@ class LetterVersion(TimeStamped):
     edit makes a new one; the version the Lead accepts is frozen and is the one presented."""
 
     case = models.ForeignKey(
-        "deliveries.CNCase", on_delete=models.CASCADE, related_name="letter_versions"
+        "deliveries.CNCase",
+        verbose_name=_("CN case"),
+        on_delete=models.CASCADE,
+        related_name="letter_versions",
     )
     number = models.PositiveIntegerField(_("version"))
     template = models.ForeignKey(
@@ -147,7 +156,12 @@ class TeamAssignment(TimeStamped):
         LEAD = "lead", _("VIP Law Enforcement Lead")
         ACCOMPANYING = "accompanying", _("Accompanying officer")
 
-    case = models.ForeignKey("deliveries.CNCase", on_delete=models.CASCADE, related_name="team")
+    case = models.ForeignKey(
+        "deliveries.CNCase",
+        verbose_name=_("CN case"),
+        on_delete=models.CASCADE,
+        related_name="team",
+    )
     personnel = models.ForeignKey(
         "deliveries.Personnel",
         verbose_name=_("person"),
@@ -172,7 +186,10 @@ class SocialServicesPlan(TimeStamped):
     """The social services component coordinated with (P-SOCIAL)."""
 
     case = models.OneToOneField(
-        "deliveries.CNCase", on_delete=models.CASCADE, related_name="social_services"
+        "deliveries.CNCase",
+        verbose_name=_("CN case"),
+        on_delete=models.CASCADE,
+        related_name="social_services",
     )
     organization = models.CharField(_("provider organisation"), max_length=200)
     contact_person = models.CharField(_("contact person"), max_length=200)
@@ -192,7 +209,10 @@ class JPOCheck(TimeStamped):
     """Juvenile Probation Office contact (J-JPO)."""
 
     case = models.OneToOneField(
-        "deliveries.CNCase", on_delete=models.CASCADE, related_name="jpo_check"
+        "deliveries.CNCase",
+        verbose_name=_("CN case"),
+        on_delete=models.CASCADE,
+        related_name="jpo_check",
     )
     contacted_on = models.DateField(_("date contacted"))
     jpo_contact = models.CharField(_("JPO contact"), max_length=200)
@@ -217,7 +237,10 @@ class JuvenileDecision(TimeStamped):
         DO_NOT_DELIVER = "do_not_deliver", _("Do not deliver the CN")
 
     case = models.OneToOneField(
-        "deliveries.CNCase", on_delete=models.CASCADE, related_name="juvenile_decision"
+        "deliveries.CNCase",
+        verbose_name=_("CN case"),
+        on_delete=models.CASCADE,
+        related_name="juvenile_decision",
     )
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
     services_status = models.TextField(_("status of services to the juvenile"))
@@ -256,7 +279,10 @@ class GuardianContact(TimeStamped):
         NOT_REACHED = "not_reached", _("Not reached")
 
     case = models.ForeignKey(
-        "deliveries.CNCase", on_delete=models.CASCADE, related_name="guardian_contacts"
+        "deliveries.CNCase",
+        verbose_name=_("CN case"),
+        on_delete=models.CASCADE,
+        related_name="guardian_contacts",
     )
     guardian = models.ForeignKey(
         "candidates.Relationship",
