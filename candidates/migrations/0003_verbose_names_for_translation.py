@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0001_initial'),
+        ('candidates', '0002_search_trigram_index'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vipcn', '0002_role_groups'),
+        ('vipcn', '0003_access_log_and_audit_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deliveries', '0001_initial'),
+        ('deliveries', '0003_add_export_record'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
