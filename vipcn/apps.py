@@ -9,8 +9,14 @@ class VipcnConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
+        from simple_history.signals import pre_create_historical_record
 
+        from vipcn.acting import fill_history_user
         from vipcn.roles import sync_role_permissions
+
+        pre_create_historical_record.connect(
+            fill_history_user, dispatch_uid="vipcn.fill_history_user"
+        )
         from vipcn.security import audit  # noqa: F401 - connects the access-log signals
         from vipcn.security.middleware import start_session_clock
 

@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates import policy
-from candidates.acting import records_actor
 from candidates.models import (
     Candidate,
     EligibilityDetermination,
@@ -19,6 +18,7 @@ from candidates.services.common import (
     lock_candidate,
     recheck_eligibility,
 )
+from vipcn.acting import records_actor
 
 # --- identification bases
 

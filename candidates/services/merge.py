@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from candidates.acting import records_actor
 from candidates.models import (
     Alias,
     Candidate,
@@ -15,6 +14,7 @@ from candidates.services.common import (
     check_version,
     search_text_for,
 )
+from vipcn.acting import records_actor
 
 
 def _move(rows, field, target):

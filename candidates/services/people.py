@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from candidates.acting import records_actor
 from candidates.models import (
     Address,
     Alias,
@@ -20,6 +19,7 @@ from candidates.services.common import (
     refresh_search_text,
     search_text_for,
 )
+from vipcn.acting import records_actor
 
 # --- candidates
 

@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from candidates.acting import records_actor
 from candidates.models import (
     GroupMembership,
     ShootingInvolvement,
@@ -14,6 +13,7 @@ from candidates.services.common import (
     check_version,
     lock_candidate,
 )
+from vipcn.acting import records_actor
 
 # --- groups and shootings (people in them)
 
