@@ -594,9 +594,9 @@ def test_the_english_detector_finds_english_left_on_a_page():
         "<span translate='no'>Home</span><script>var s = 'Change password';</script>"
     )
     assert detector.leftovers(page) == [
+        "First name",
         "GVIS meeting of %(date)s",
         "Log out",
-        "first name",
         "officer",
     ]
     # A rank typed in English by an administrator is data, not interface.
