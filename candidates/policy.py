@@ -345,3 +345,62 @@ def _age_ok(subject):
 
 def checklist(subject):
     return evaluate(IDENTIFICATION_RULES, subject)
+
+
+# --- POL-DIGNITY (2-64-2): the application labels people only with the SOP's own terms.
+
+# Words that label a person as something the SOP never names. The SOP's terms (candidate,
+# victim, associate, influencer, driver of gun violence, group or gang member, juvenile) are
+# the only labels the interface may put on a person; a record may still *quote* other words
+# in free-text notes, which are the writer's, not the application's.
+UNDIGNIFIED_LABELS = (
+    "thug",
+    "gangster",
+    "gangbanger",
+    "banger",
+    "hoodlum",
+    "felon",
+    "offender",
+    "predator",
+    "superpredator",
+    "troublemaker",
+    "delinquent",
+    "lowlife",
+    "criminal element",
+)
+
+
+class Dignity(Rule):
+    id, sop = "POL-DIGNITY", "2-64-2"
+
+    def validate(self, label):
+        text = f" {str(label).lower()} "
+        found = [w for w in UNDIGNIFIED_LABELS if f" {w} " in text or f" {w}s " in text]
+        if found:
+            raise self.fail(
+                _(
+                    "“%(label)s” labels a person as “%(word)s”. Use the SOP's terms (candidate, "
+                    "victim, associate, influencer, group member) instead."
+                ),
+                label=label,
+                word=found[0],
+            )
+
+    def help_text(self):
+        return _("People are labelled only with the terms the SOP uses.")
+
+
+def application_labels():
+    """Every label the application itself can put on a person: the choices of the models
+    that describe people, cases and deliveries."""
+    from django.apps import apps
+
+    labels = []
+    for model in apps.get_app_config("candidates").get_models():
+        labels += [str(model._meta.verbose_name), str(model._meta.verbose_name_plural)]
+    for app_label in ("candidates", "deliveries"):
+        for model in apps.get_app_config(app_label).get_models():
+            for model_field in model._meta.get_fields():
+                for _value, label in getattr(model_field, "flatchoices", None) or ():
+                    labels.append(str(label))
+    return labels
