@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates.models import Relationship
 from deliveries.models import AfterAction, AttemptTeamMember, DeliveryAttempt, FollowUp, Personnel
 from deliveries.policy.delivery import ALTERNATE_KINDS, TeamEntry
+from deliveries.services.delivery import ATTEMPT_FIELDS
 
 Outcome = DeliveryAttempt.Outcome
 Role = AttemptTeamMember.Role
@@ -334,29 +335,7 @@ class AttemptForm(_FieldsetsForm):
 
     def attempt_data(self):
         data = self.cleaned_data
-        fields = {
-            name: data.get(name)
-            for name in (
-                "contact_at",
-                "address",
-                "ecc_advised_at",
-                "ecc_advised_by",
-                "ecc_told_location",
-                "ecc_told_team",
-                "ecc_told_identity",
-                "outcome",
-                "message_delivered",
-                "team_left_immediately",
-                "ended_how",
-                "abort_reason",
-                "alternate_recipient",
-                "alternate_reason",
-                "guardian_present",
-                "social_services_delivered",
-                "social_services_reason",
-                "notes",
-            )
-        }
+        fields = {name: data.get(name) for name in ATTEMPT_FIELDS}
         fields["message_delivered"] = bool(fields["message_delivered"])
         if (data.get("new_alternate_name") or "").strip():
             fields["new_alternate"] = {
