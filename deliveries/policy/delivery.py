@@ -39,6 +39,15 @@ ALTERNATE_KINDS = (
 )
 
 
+def message_reached(attempt):
+    """Whether the GVI message reached someone on this attempt: a delivered outcome, or an
+    encounter the person ended after the message had been delivered (C-LEAVE: recorded as
+    "ended by the candidate", never as delivered, but the message was given all the same)."""
+    return attempt.outcome in DeliveryAttempt.DELIVERED_OUTCOMES or (
+        attempt.outcome == Outcome.ENDED_BY_CANDIDATE and bool(attempt.message_delivered)
+    )
+
+
 @dataclass
 class TeamEntry:
     """One member of the team present: an officer from Personnel, or a named non-officer."""
@@ -377,12 +386,13 @@ class AlternateRecipient(Rule):
 
 
 class GuardianPresent(Rule):
-    """J-GUARDIAN: never deliver a CN to a juvenile without a parent or guardian present."""
+    """J-GUARDIAN: never deliver a CN to a juvenile without a parent or guardian present
+    (also when the juvenile ended the encounter after the message was delivered)."""
 
     id, sop = "J-GUARDIAN", "2-64-5 B.1.f"
 
     def applies(self, subject):
-        return subject.attempt.outcome in DeliveryAttempt.DELIVERED_OUTCOMES and subject.juvenile
+        return message_reached(subject.attempt) and subject.juvenile
 
     def validate(self, subject):
         if subject.attempt.guardian_present is None:

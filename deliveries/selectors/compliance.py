@@ -20,6 +20,7 @@ from deliveries.models import (
     DeliveryAttempt,
     LetterVersion,
 )
+from deliveries.policy.delivery import message_reached
 from deliveries.selectors.common import (
     DELIVERING_ROLES,
     attempts_with_age,
@@ -241,7 +242,7 @@ def _contact_cells(a, case):
         )
     else:
         cells["C-SOCIAL"] = Cell(NA)
-    if a.juvenile and delivered:
+    if a.juvenile and message_reached(a):
         guardian = a.guardian_present
         cells["J-GUARDIAN"] = _met(
             guardian is not None,

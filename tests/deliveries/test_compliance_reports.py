@@ -124,6 +124,24 @@ def test_a_juvenile_delivered_without_a_guardian_fails_j_guardian_and_c_guard(le
     assert not_met(lead_user, attempt) == {"J-GUARDIAN", "C-GUARD"}
 
 
+def test_a_juvenile_who_ended_it_after_the_message_without_a_guardian_fails_j_guardian(
+    lead_user,
+):
+    # The same reading as the policy: the message reached a juvenile, so J-GUARDIAN applies.
+    attempt = f.report_compliant_attempt(juvenile=True)
+    dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+        outcome=OUTCOME.ENDED_BY_CANDIDATE,
+        message_delivered=True,
+        ended_how="refused",
+        team_left_immediately=True,
+        guardian_present=None,
+    )
+    cells = cells_for(lead_user, attempt)
+    assert cells["J-GUARDIAN"] == audit.NOT_MET
+    dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(message_delivered=False)
+    assert cells_for(lead_user, attempt)["J-GUARDIAN"] == audit.NA
+
+
 def test_a_guardian_present_who_is_not_a_parent_fails_c_guard(lead_user):
     attempt = f.report_compliant_attempt(juvenile=True)
     dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(
