@@ -20,7 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from deliveries.juvenile import juvenile_safeguards_apply
 from deliveries.models import AfterAction, AttemptTeamMember, DeliveryAttempt
-from deliveries.policy.personnel import check_accompanying, check_deliverer
+from deliveries.policy.personnel import (
+    check_accompanying,
+    check_deliverer,
+    is_designated_lead,
+)
 from vipcn.policy import Rule, check, evaluate
 from vipcn.roles import LEAD, has_role
 
@@ -112,10 +116,7 @@ class TeamEligible(Rule):
                 errors.extend(exc.error_list)
         for member in subject.members(TeamRole.LEAD):
             person = member.personnel
-            designated = person.is_vip_lead and (
-                person.lead_designated_on is None or person.lead_designated_on <= on_date
-            )
-            if not designated:
+            if not is_designated_lead(person, on_date):
                 errors.append(
                     self.fail(
                         _(

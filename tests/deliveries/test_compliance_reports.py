@@ -191,3 +191,24 @@ def test_the_audit_runs_a_fixed_number_of_queries(size, lead_user, django_assert
     lead_user.has_perm("candidates.view_juvenile_records")
     with django_assert_num_queries(3):
         audit.compliance_audit(lead_user, start, end)
+
+
+def test_an_undated_lead_designation_is_read_as_the_policy_reads_it(lead_user):
+    # deliveries.policy.personnel: the designation meets DLV-ACCOMP only from its recorded
+    # date; the audit (and the "eligible now" counts) must not treat a missing date as met.
+    from django.core.exceptions import ValidationError
+
+    from deliveries.policy.personnel import check_deliverer
+    from deliveries.selectors.common import eligible_now_q, personnel_with_eligibility_dates
+
+    attempt = f.report_compliant_attempt()
+    lead = attempt.team.get(role=dm.AttemptTeamMember.Role.LEAD).personnel
+    dm.Personnel.objects.filter(pk=lead.pk).update(lead_designated_on=None)
+    lead.refresh_from_db()
+    day = timezone.localdate(attempt.contact_at)
+    with pytest.raises(ValidationError) as exc:
+        check_deliverer(lead, day)
+    assert "DLV-ACCOMP" in [e.code for e in exc.value.error_list]
+    assert cells_for(lead_user, attempt)["DLV-ACCOMP"] == audit.NOT_MET
+    eligible = personnel_with_eligibility_dates().filter(eligible_now_q(timezone.localdate()))
+    assert not eligible.filter(pk=lead.pk).exists()
