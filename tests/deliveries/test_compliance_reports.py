@@ -154,7 +154,9 @@ def test_ended_by_the_candidate_requires_leaving_at_once(lead_user):
     attempt = f.report_compliant_attempt(outcome=OUTCOME.ENDED_BY_CANDIDATE)
     cells = cells_for(lead_user, attempt)
     assert cells["C-LEAVE"] == audit.NOT_MET
-    assert cells["C-DELIVER"] == cells["C-SOCIAL"] == audit.NA
+    assert cells["C-DELIVER"] == audit.NA
+    # C-SOCIAL applies to every encounter with the person, as in deliveries.policy.delivery.
+    assert cells["C-SOCIAL"] == audit.MET
     dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(team_left_immediately=True)
     assert cells_for(lead_user, attempt)["C-LEAVE"] == audit.MET
 
@@ -212,3 +214,20 @@ def test_an_undated_lead_designation_is_read_as_the_policy_reads_it(lead_user):
     assert cells_for(lead_user, attempt)["DLV-ACCOMP"] == audit.NOT_MET
     eligible = personnel_with_eligibility_dates().filter(eligible_now_q(timezone.localdate()))
     assert not eligible.filter(pk=lead.pk).exists()
+
+
+def test_social_services_on_an_ended_encounter_is_audited_as_the_policy_requires(lead_user):
+    attempt = f.report_compliant_attempt(outcome=OUTCOME.ENDED_BY_CANDIDATE)
+    dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(social_services_delivered=None)
+    assert cells_for(lead_user, attempt)["C-SOCIAL"] == audit.NOT_MET
+
+
+def test_an_alternate_delivery_without_the_message_fails_c_deliver(lead_user):
+    # deliveries.policy.delivery.Delivered applies to both delivered outcomes.
+    attempt = f.report_compliant_attempt(outcome=OUTCOME.ALTERNATE)
+    dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+        alternate_recipient=f.RelationshipFactory(candidate=attempt.case.candidate),
+        alternate_reason="Candidate out of state",
+        message_delivered=False,
+    )
+    assert cells_for(lead_user, attempt)["C-DELIVER"] == audit.NOT_MET
