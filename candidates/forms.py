@@ -485,7 +485,7 @@ class GVISMeetingForm(forms.ModelForm):
 
     def clean_candidate_numbers(self):
         raw = (self.cleaned_data.get("candidate_numbers") or "").replace(",", " ").split()
-        bad = [n for n in raw if not n.isdigit()]
+        bad = [n for n in raw if not n.isdecimal()]
         if bad:
             raise forms.ValidationError(
                 _("These are not record numbers: %(values)s"), params={"values": ", ".join(bad)}

@@ -76,7 +76,7 @@ def name_search(queryset, query):
         return queryset
     # Identifiers match exactly (as typed or upper-cased) so the rms_id index serves them.
     exact = Q(rms_id__in={query.strip(), query.strip().upper()})
-    if query.strip().isdigit():
+    if query.strip().isdecimal():
         exact |= Q(pk=int(query.strip()))
     # search_text is stored normalised (lower case), so a plain LIKE uses the trigram index.
     words = Q()

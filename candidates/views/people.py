@@ -403,7 +403,7 @@ def merge(request, pk):
     source = get_candidate(request, pk)
     target = None
     target_pk = request.POST.get("target") or request.GET.get("into")
-    if target_pk and str(target_pk).isdigit():
+    if target_pk and str(target_pk).isdecimal():
         target = candidates_visible_to(
             request.user, source.__class__.objects.filter(pk=int(target_pk))
         ).first()

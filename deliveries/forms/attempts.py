@@ -182,7 +182,6 @@ class AttemptForm(_FieldsetsForm):
         helper = FormHelper()
         helper.attrs = {"data-attempt-form": "", "novalidate": ""}
         contact = " ".join(DeliveryAttempt.CONTACT_OUTCOMES)
-        delivered = " ".join(DeliveryAttempt.DELIVERED_OUTCOMES)
         result = [Field("message_delivered")]
         if has_letter:
             result.append(Field("letter_presented"))
@@ -238,7 +237,8 @@ class AttemptForm(_FieldsetsForm):
                         Div("new_guardian_kind", css_class="col-sm-5"),
                         css_class="row",
                     ),
-                    data_outcomes=delivered,
+                    # J-GUARDIAN also when the juvenile ended it after the message.
+                    data_outcomes=contact,
                 )
             )
         parts += [
@@ -275,6 +275,7 @@ class AttemptForm(_FieldsetsForm):
             self.add_error("message_delivered", _("Say whether the GVI message was delivered."))
         if outcome not in DeliveryAttempt.DELIVERED_OUTCOMES:
             data["letter_presented"] = False
+        if outcome not in DeliveryAttempt.CONTACT_OUTCOMES:
             data["guardian_present"] = None
             data["new_guardian_name"] = data["new_guardian_kind"] = ""
         if outcome != Outcome.ALTERNATE:

@@ -20,7 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from deliveries.juvenile import juvenile_safeguards_apply
 from deliveries.models import AfterAction, AttemptTeamMember, DeliveryAttempt
-from deliveries.policy.personnel import check_accompanying, check_deliverer
+from deliveries.policy.personnel import (
+    check_accompanying,
+    check_deliverer,
+    is_designated_lead,
+)
 from vipcn.policy import Rule, check, evaluate
 from vipcn.roles import LEAD, has_role
 
@@ -37,6 +41,15 @@ ALTERNATE_KINDS = (
     "family",
     "associate",
 )
+
+
+def message_reached(attempt):
+    """Whether the GVI message reached someone on this attempt: a delivered outcome, or an
+    encounter the person ended after the message had been delivered (C-LEAVE: recorded as
+    "ended by the candidate", never as delivered, but the message was given all the same)."""
+    return attempt.outcome in DeliveryAttempt.DELIVERED_OUTCOMES or (
+        attempt.outcome == Outcome.ENDED_BY_CANDIDATE and bool(attempt.message_delivered)
+    )
 
 
 @dataclass
@@ -103,10 +116,7 @@ class TeamEligible(Rule):
                 errors.extend(exc.error_list)
         for member in subject.members(TeamRole.LEAD):
             person = member.personnel
-            designated = person.is_vip_lead and (
-                person.lead_designated_on is None or person.lead_designated_on <= on_date
-            )
-            if not designated:
+            if not is_designated_lead(person, on_date):
                 errors.append(
                     self.fail(
                         _(
@@ -377,12 +387,13 @@ class AlternateRecipient(Rule):
 
 
 class GuardianPresent(Rule):
-    """J-GUARDIAN: never deliver a CN to a juvenile without a parent or guardian present."""
+    """J-GUARDIAN: never deliver a CN to a juvenile without a parent or guardian present
+    (also when the juvenile ended the encounter after the message was delivered)."""
 
     id, sop = "J-GUARDIAN", "2-64-5 B.1.f"
 
     def applies(self, subject):
-        return subject.attempt.outcome in DeliveryAttempt.DELIVERED_OUTCOMES and subject.juvenile
+        return message_reached(subject.attempt) and subject.juvenile
 
     def validate(self, subject):
         if subject.attempt.guardian_present is None:

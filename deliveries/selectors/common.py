@@ -31,7 +31,11 @@ from deliveries.models import (
     ManualAccompaniment,
     Personnel,
 )
-from deliveries.policy.personnel import ACCOMPANIMENT_OUTCOMES
+from deliveries.policy.personnel import (
+    ACCOMPANIMENT_OUTCOMES,
+    is_designated_lead,
+    lead_designation_q,
+)
 
 
 class AgeYears(Func):
@@ -112,9 +116,8 @@ def personnel_with_eligibility_dates(qs=None):
 
 
 def lead_designation_holds(person, on_date):
-    return person.is_vip_lead and (
-        person.lead_designated_on is None or person.lead_designated_on <= on_date
-    )
+    # One reading, the policy's: an undated designation does not meet DLV-ACCOMP.
+    return is_designated_lead(person, on_date)
 
 
 def rule_states_on(person, on_date):
@@ -137,9 +140,7 @@ def may_deliver_on(person, on_date):
 
 def eligible_now_q(today):
     """Q over personnel annotated by ``personnel_with_eligibility_dates``: may deliver today."""
-    lead = Q(is_vip_lead=True) & (
-        Q(lead_designated_on__isnull=True) | Q(lead_designated_on__lte=today)
-    )
+    lead = lead_designation_q(today)
     return Q(is_active=True, is_sworn=True, first_trained_on__lte=today) & (
         lead | Q(first_accompanied_on__lte=today)
     )

@@ -20,6 +20,7 @@ from deliveries.models import (
     DeliveryAttempt,
     LetterVersion,
 )
+from deliveries.policy.delivery import message_reached
 from deliveries.selectors.common import (
     DELIVERING_ROLES,
     attempts_with_age,
@@ -209,7 +210,8 @@ def _contact_cells(a, case):
             "candidate's identity."
         ),
     )
-    if a.outcome == outcome.DELIVERED:
+    # The same applicability as deliveries.policy.delivery (Delivered, SocialServices).
+    if delivered:
         letter_ok = a.accepted_letter_id is None or a.letter_presented_id == a.accepted_letter_id
         cells["C-DELIVER"] = _met(
             a.message_delivered and letter_ok,
@@ -231,7 +233,7 @@ def _contact_cells(a, case):
         )
     else:
         cells["C-LEAVE"] = Cell(NA)
-    if delivered:
+    if a.outcome in DeliveryAttempt.CONTACT_OUTCOMES:
         social_ok = a.social_services_delivered is True or (
             a.social_services_delivered is False and bool(a.social_services_reason.strip())
         )
@@ -241,7 +243,7 @@ def _contact_cells(a, case):
         )
     else:
         cells["C-SOCIAL"] = Cell(NA)
-    if a.juvenile and delivered:
+    if a.juvenile and message_reached(a):
         guardian = a.guardian_present
         cells["J-GUARDIAN"] = _met(
             guardian is not None,

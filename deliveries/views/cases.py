@@ -639,7 +639,7 @@ def _letter_version(request, pk):
     case = case_for(request.user, pk)
     versions = case.letter_versions.select_related("template", "accepted_by")
     number = request.GET.get("v", "")
-    if number.isdigit():
+    if number.isdecimal():
         letter = versions.filter(number=int(number)).first()
     else:
         letter = versions.filter(accepted_at__isnull=False).first() or versions.first()

@@ -645,3 +645,20 @@ def test_it_shows_the_candidate_page_without_a_query_per_row(staff_client, staff
     for _i in range(6):
         add_rows()
     assert count_queries() == few
+
+
+@pytest.mark.parametrize("number", ["²", "9" * 30])
+def test_it_answers_odd_record_numbers_without_an_error(staff_client, number):
+    candidate = CandidateFactory()
+    assert staff_client.get(reverse("candidates:list"), {"q": number}).status_code == 200
+    merge = reverse("candidates:merge", args=[candidate.pk])
+    assert staff_client.get(merge, {"into": number}).status_code == 200
+    response = staff_client.post(
+        reverse("candidates:gvis_create"),
+        {
+            "held_on": timezone.localdate().isoformat(),
+            "attendees": "VIP",
+            "candidate_numbers": number,
+        },
+    )
+    assert "candidate_numbers" in response.context["form"].errors

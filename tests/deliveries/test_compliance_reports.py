@@ -124,6 +124,24 @@ def test_a_juvenile_delivered_without_a_guardian_fails_j_guardian_and_c_guard(le
     assert not_met(lead_user, attempt) == {"J-GUARDIAN", "C-GUARD"}
 
 
+def test_a_juvenile_who_ended_it_after_the_message_without_a_guardian_fails_j_guardian(
+    lead_user,
+):
+    # The same reading as the policy: the message reached a juvenile, so J-GUARDIAN applies.
+    attempt = f.report_compliant_attempt(juvenile=True)
+    dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+        outcome=OUTCOME.ENDED_BY_CANDIDATE,
+        message_delivered=True,
+        ended_how="refused",
+        team_left_immediately=True,
+        guardian_present=None,
+    )
+    cells = cells_for(lead_user, attempt)
+    assert cells["J-GUARDIAN"] == audit.NOT_MET
+    dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(message_delivered=False)
+    assert cells_for(lead_user, attempt)["J-GUARDIAN"] == audit.NA
+
+
 def test_a_guardian_present_who_is_not_a_parent_fails_c_guard(lead_user):
     attempt = f.report_compliant_attempt(juvenile=True)
     dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(
@@ -136,7 +154,9 @@ def test_ended_by_the_candidate_requires_leaving_at_once(lead_user):
     attempt = f.report_compliant_attempt(outcome=OUTCOME.ENDED_BY_CANDIDATE)
     cells = cells_for(lead_user, attempt)
     assert cells["C-LEAVE"] == audit.NOT_MET
-    assert cells["C-DELIVER"] == cells["C-SOCIAL"] == audit.NA
+    assert cells["C-DELIVER"] == audit.NA
+    # C-SOCIAL applies to every encounter with the person, as in deliveries.policy.delivery.
+    assert cells["C-SOCIAL"] == audit.MET
     dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(team_left_immediately=True)
     assert cells_for(lead_user, attempt)["C-LEAVE"] == audit.MET
 
@@ -173,3 +193,41 @@ def test_the_audit_runs_a_fixed_number_of_queries(size, lead_user, django_assert
     lead_user.has_perm("candidates.view_juvenile_records")
     with django_assert_num_queries(3):
         audit.compliance_audit(lead_user, start, end)
+
+
+def test_an_undated_lead_designation_is_read_as_the_policy_reads_it(lead_user):
+    # deliveries.policy.personnel: the designation meets DLV-ACCOMP only from its recorded
+    # date; the audit (and the "eligible now" counts) must not treat a missing date as met.
+    from django.core.exceptions import ValidationError
+
+    from deliveries.policy.personnel import check_deliverer
+    from deliveries.selectors.common import eligible_now_q, personnel_with_eligibility_dates
+
+    attempt = f.report_compliant_attempt()
+    lead = attempt.team.get(role=dm.AttemptTeamMember.Role.LEAD).personnel
+    dm.Personnel.objects.filter(pk=lead.pk).update(lead_designated_on=None)
+    lead.refresh_from_db()
+    day = timezone.localdate(attempt.contact_at)
+    with pytest.raises(ValidationError) as exc:
+        check_deliverer(lead, day)
+    assert "DLV-ACCOMP" in [e.code for e in exc.value.error_list]
+    assert cells_for(lead_user, attempt)["DLV-ACCOMP"] == audit.NOT_MET
+    eligible = personnel_with_eligibility_dates().filter(eligible_now_q(timezone.localdate()))
+    assert not eligible.filter(pk=lead.pk).exists()
+
+
+def test_social_services_on_an_ended_encounter_is_audited_as_the_policy_requires(lead_user):
+    attempt = f.report_compliant_attempt(outcome=OUTCOME.ENDED_BY_CANDIDATE)
+    dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(social_services_delivered=None)
+    assert cells_for(lead_user, attempt)["C-SOCIAL"] == audit.NOT_MET
+
+
+def test_an_alternate_delivery_without_the_message_fails_c_deliver(lead_user):
+    # deliveries.policy.delivery.Delivered applies to both delivered outcomes.
+    attempt = f.report_compliant_attempt(outcome=OUTCOME.ALTERNATE)
+    dm.DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+        alternate_recipient=f.RelationshipFactory(candidate=attempt.case.candidate),
+        alternate_reason="Candidate out of state",
+        message_delivered=False,
+    )
+    assert cells_for(lead_user, attempt)["C-DELIVER"] == audit.NOT_MET

@@ -302,6 +302,28 @@ class TestGuardianPresent:
     def test_it_does_not_apply_to_adults(self):
         assert codes(self.rule, subject(outcome=Outcome.DELIVERED)) == []
 
+    def test_a_message_delivered_before_the_juvenile_ended_it_needs_a_guardian(self):
+        # C-LEAVE: "ended by the candidate" even when the message had been delivered first;
+        # the message still reached a juvenile, so J-GUARDIAN applies.
+        s = subject(
+            case=juvenile_case(),
+            outcome=Outcome.ENDED_BY_CANDIDATE,
+            message_delivered=True,
+            ended_how="refused",
+            team_left_immediately=True,
+        )
+        assert codes(self.rule, s) == ["J-GUARDIAN"]
+
+    def test_an_encounter_ended_before_the_message_needs_no_guardian_record(self):
+        s = subject(
+            case=juvenile_case(),
+            outcome=Outcome.ENDED_BY_CANDIDATE,
+            message_delivered=False,
+            ended_how="refused",
+            team_left_immediately=True,
+        )
+        assert codes(self.rule, s) == []
+
     def test_it_applies_to_someone_who_was_a_juvenile_at_identification(self):
         candidate = JuvenileCandidateFactory()
         DeterminationFactory(candidate=candidate, juvenile=True)

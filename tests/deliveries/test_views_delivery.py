@@ -134,6 +134,29 @@ def test_it_refuses_a_juvenile_delivered_without_a_guardian(staff_client):
     assert attempt.guardian_present.name == "Mother Demo"
 
 
+def test_it_keeps_the_guardian_of_a_juvenile_who_ended_it_after_the_message(staff_client):
+    candidate = JuvenileCandidateFactory()
+    DeterminationFactory(candidate=candidate, juvenile=True)
+    case = ReadyCaseFactory(candidate=candidate)
+    url = reverse("attempts:record", args=[case.pk])
+    ended = {
+        "outcome": "ended",
+        "message_delivered": "yes",
+        "ended_how": "asked_to_leave",
+        "team_left_immediately": "on",
+    }
+    response = staff_client.post(url, post_data(EligibleDelivererFactory(), **ended))
+    assert "(J-GUARDIAN)" in response.content.decode()
+    assert not DeliveryAttempt.objects.exists()
+    father = RelationshipFactory(candidate=candidate, kind=Relationship.Kind.PARENT)
+    response = staff_client.post(
+        url, post_data(EligibleDelivererFactory(), guardian_present=father.pk, **ended)
+    )
+    assert response.status_code == 302
+    attempt = DeliveryAttempt.objects.get(case=case)
+    assert attempt.outcome == "ended" and attempt.guardian_present == father
+
+
 def test_it_records_ended_by_the_candidate_never_as_delivered(staff_client):
     case = ReadyCaseFactory()
     response = staff_client.post(

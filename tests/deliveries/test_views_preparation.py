@@ -317,3 +317,11 @@ def test_it_renders_the_candidate_snippet(rf, staff_user, case):
         {"candidate": other, "user_roles": {"VIP Staff"}},
     )
     assert reverse("cases:open", args=[other.pk]) in html
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "9" * 30])
+def test_it_answers_an_odd_letter_version_number_without_an_error(staff_client, case, number):
+    f.LetterVersionFactory(case=case, number=1)
+    url = reverse("cases:letter_preview", args=[case.pk])
+    response = staff_client.get(url, {"v": number})
+    assert response.status_code in (200, 404)
