@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deliveries.juvenile import juvenile_safeguards_apply
+from deliveries.juvenile import case_is_juvenile
 from deliveries.models import AfterAction, AttemptTeamMember, DeliveryAttempt
 from deliveries.policy.personnel import (
     check_accompanying,
@@ -84,9 +84,7 @@ class AttemptSubject:
     @property
     def juvenile(self):
         if not hasattr(self, "_juvenile"):
-            self._juvenile = juvenile_safeguards_apply(
-                self.case.candidate, self.on_date or timezone.localdate()
-            )
+            self._juvenile = case_is_juvenile(self.case, self.on_date or timezone.localdate())
         return self._juvenile
 
     def members(self, *roles):

@@ -10,7 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deliveries.juvenile import juvenile_safeguards_apply
+from deliveries.juvenile import case_is_juvenile
 from deliveries.models import CNCase, GuardianContact, JuvenileDecision, TeamAssignment
 from deliveries.policy.personnel import check_accompanying, check_deliverer
 from vipcn.policy import Rule, check, evaluate
@@ -31,16 +31,7 @@ class Subject:
         self.actor = actor
         # Lists share one memo so each officer's DLV-* check runs once per page.
         self.memo = {} if memo is None else memo
-        candidate = case.candidate
-        prefetched = getattr(candidate, "_prefetched_objects_cache", {}).get("determinations")
-        if prefetched is not None and candidate.is_juvenile_on(self.on_date):
-            self.juvenile = True
-        elif prefetched is not None:
-            # The same J-AGE reading as deliveries.juvenile, on rows a list prefetched.
-            self.juvenile = any(d.eligible and d.juvenile for d in prefetched)
-        else:
-            self.juvenile = juvenile_safeguards_apply(candidate, self.on_date)
-        self.juvenile = self.juvenile or candidate.is_juvenile_on(case.opened_on)
+        self.juvenile = case_is_juvenile(case, self.on_date)
 
 
 def _one(case, attribute):

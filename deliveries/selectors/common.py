@@ -6,24 +6,15 @@ queries per row.
 """
 
 from django.db.models import (
-    BooleanField,
-    Case,
-    Exists,
-    F,
-    Func,
-    IntegerField,
     Min,
     OuterRef,
     Q,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import Least, TruncDate
-from django.db.models.lookups import LessThanOrEqual
 
-from candidates.models import JUVENILE_MAX_AGE, EligibilityDetermination
 from candidates.visibility import candidates_visible_to
+from deliveries.juvenile import AgeYears, juvenile_expression  # noqa: F401 - re-exported
 from deliveries.models import (
     AttemptTeamMember,
     CNCase,
@@ -36,27 +27,6 @@ from deliveries.policy.personnel import (
     is_designated_lead,
     lead_designation_q,
 )
-
-
-class AgeYears(Func):
-    """Whole years between two dates, in the database (PostgreSQL ``age``)."""
-
-    template = "EXTRACT(YEAR FROM AGE(%(expressions)s))::integer"
-    output_field = IntegerField()
-
-
-def juvenile_expression(*, on_date, dob="candidate__date_of_birth", candidate="candidate_id"):
-    """J-AGE as deliveries/juvenile.py reads it, as an SQL expression: 17 or younger on
-    ``on_date`` (an expression), or found a juvenile by an eligible determination."""
-    determined_juvenile = EligibilityDetermination.objects.filter(
-        candidate=OuterRef(candidate), eligible=True, juvenile=True
-    )
-    return Case(
-        When(LessThanOrEqual(AgeYears(on_date, F(dob)), JUVENILE_MAX_AGE), then=Value(True)),
-        When(Exists(determined_juvenile), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
 
 
 def visible_cases(user):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from candidates.visibility import candidates_visible_to
 from deliveries.forms.attempts import AfterActionForm, AttemptForm, ConfirmForm, FollowUpForm
-from deliveries.juvenile import juvenile_safeguards_apply
+from deliveries.juvenile import case_is_juvenile
 from deliveries.models import AfterAction, AttemptTeamMember, CNCase, DeliveryAttempt
 from deliveries.policy.delivery import AfterActionSubject, after_action_states
 from deliveries.services import delivery as services
@@ -80,7 +80,9 @@ def _attempt_form(request, case, *, initial, submit_label):
         request.POST or None,
         initial=initial,
         case=case,
-        juvenile=juvenile_safeguards_apply(case.candidate, today),
+        # The policy judges at the contact date; today and the opening cover every such date
+        # still ahead (a candidate only grows older).
+        juvenile=case_is_juvenile(case, today),
         has_letter=services.accepted_letter(case) is not None,
         submit_label=submit_label,
     )
