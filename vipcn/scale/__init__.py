@@ -1,0 +1,1 @@
+"""Synthetic data at scale and the benchmark that measures the pages on it."""

@@ -1,0 +1,178 @@
+"""Measure the key pages on the current database: server-side time and query count.
+
+Requests go through django.test.Client in-process (the whole middleware stack, templates
+included; no network), logged in as the generated Lead with a verified second factor.
+"""
+
+import datetime
+import statistics
+import time
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import path, reverse
+from django.utils import timezone
+
+from candidates.models import Candidate
+from deliveries.models import AttemptTeamMember, CNCase, Personnel
+from vipcn.scale.generate import LEAD_USERNAME
+
+# --- reference views, mounted only while the benchmark runs (ROOT_URLCONF override)
+
+# Its URL names fall under "admin:", so the admin's own permission checks apply, as on the
+# real admin (the access matrix delegates admin pages to it).
+reference_site = admin.AdminSite(name="admin")
+reference_site.register(Candidate, admin.ModelAdmin)  # what admin alone gives, full COUNT
+
+
+def floor_view(request):
+    """The floor: the session and user as on every page, one trivial query, no template."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return HttpResponse("ok")
+
+
+floor_view.login_required = False  # the access matrix knows app pages only
+
+
+class urls:  # noqa: N801 - a urlconf module stand-in
+    from vipcn.urls import urlpatterns as _app
+
+    urlpatterns = [
+        path("bench/floor/", floor_view, name="bench_floor"),
+        path("bench/admin/", reference_site.urls),
+        *_app,
+    ]
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+def _client(user):
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="benchmark authenticator", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def _timed(fn, repeats, warmup):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return times, len(ctx.captured_queries)
+
+
+def run(*, repeats=30, warmup=3):
+    """[(name, median ms, p95 ms, queries)] for each page on the current database."""
+    User = get_user_model()
+    lead = User.objects.get(username=LEAD_USERNAME)
+    if not lead.is_staff or not lead.is_superuser:
+        # The admin reference needs admin access; the pages see only the Lead's role.
+        User.objects.filter(pk=lead.pk).update(is_staff=True)
+        lead.refresh_from_db()
+    client = _client(lead)
+    sample = Candidate.objects.filter(cases__isnull=False, sealed=False).order_by("pk")
+    candidate = sample[len(sample) // 2] if sample.count() < 1000 else sample[500]
+    case = candidate.cases.order_by("-pk").first()
+    month_start = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    month_start = month_start.replace(day=1)
+    month_end = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    misspelled = candidate.last_name[:-1] + candidate.last_name[-1] * 2
+    pages = [
+        ("candidate list, name search", reverse("candidates:list"), {"q": misspelled}),
+        (
+            "candidate list, filters",
+            reverse("candidates:list"),
+            {"status": "eligible", "age_group": "adult", "basis": "ID-1"},
+        ),
+        ("candidate page", reverse("candidates:detail", args=[candidate.pk]), {}),
+        ("case page", reverse("cases:detail", args=[case.pk]), {}),
+        ("Lead's dashboard", reverse("reports:dashboard"), {}),
+        (
+            "compliance audit (one month)",
+            reverse("reports:compliance"),
+            {"start": month_start.isoformat(), "end": month_end.isoformat()},
+        ),
+        ("admin changelist (reference)", "/bench/admin/candidates/candidate/", {}),
+        ("floor view (reference)", "/bench/floor/", {}),
+    ]
+    results = []
+    with override_settings(ROOT_URLCONF=urls, ALLOWED_HOSTS=["localhost"]):
+        for name, url, params in pages:
+
+            def get(url=url, params=params, name=name):
+                response = client.get(url, params, secure=True)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{name}: {url} answered {response.status_code}")
+
+            times, queries = _timed(get, repeats, warmup)
+            results.append((name, statistics.median(times), percentile(times, 95), queries))
+    results.insert(-2, ("save a delivery attempt", *_attempts(lead, repeats, warmup)))
+    return results
+
+
+def _attempts(lead, repeats, warmup):
+    """Record an attempt through the service on a fresh READY adult case each time."""
+    from deliveries.policy.delivery import TeamEntry
+    from deliveries.services.delivery import attempt_record
+
+    cutoff = timezone.localdate().replace(year=timezone.localdate().year - 19)
+    cases = list(
+        CNCase.objects.filter(
+            state=CNCase.State.READY,
+            candidate__date_of_birth__lt=cutoff,
+            candidate__determinations__juvenile=False,
+        )
+        .order_by("pk")
+        .distinct()[: repeats + warmup + 1]
+    )
+    if len(cases) < repeats + warmup + 1:
+        raise RuntimeError("Not enough READY cases to time attempts; generate more data.")
+    deliverer = Personnel.objects.filter(badge_number__startswith="SC-", is_vip_lead=False)[0]
+    now = timezone.now()
+    it = iter(cases)
+
+    def save():
+        case = next(it)
+        attempt_record(
+            case=case,
+            data={
+                "contact_at": now - datetime.timedelta(hours=1),
+                "address": "1 Benchmark St",
+                "ecc_advised_at": now - datetime.timedelta(hours=1, minutes=5),
+                "ecc_advised_by": "Ofc. Bench",
+                "ecc_told_location": True,
+                "ecc_told_team": True,
+                "ecc_told_identity": True,
+                "outcome": "not_located",
+            },
+            team=[TeamEntry(AttemptTeamMember.Role.DELIVERER, deliverer)],
+            actor=lead,
+        )
+
+    times, queries = _timed(save, repeats, warmup)
+    return statistics.median(times), percentile(times, 95), queries
