@@ -12,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from deliveries.juvenile import case_is_juvenile
 from deliveries.models import CNCase, GuardianContact, JuvenileDecision, TeamAssignment
-from deliveries.policy.personnel import check_accompanying, check_deliverer
+from deliveries.policy.personnel import (
+    check_accompanying,
+    check_deliverer,
+    is_designated_lead,
+)
 from vipcn.policy import Rule, check, evaluate
 from vipcn.roles import LEAD, has_role
 
@@ -144,7 +148,9 @@ class TeamReady(Rule):
                     )
             else:
                 problems = _problems(check_deliverer, person, subject)
-                if member.role == TeamAssignment.Role.LEAD and not person.is_vip_lead:
+                if member.role == TeamAssignment.Role.LEAD and not is_designated_lead(
+                    person, subject.on_date
+                ):
                     problems.append(
                         _(
                             "%(name)s is not recorded as the VIP Law Enforcement Lead or a "

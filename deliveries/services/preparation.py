@@ -28,7 +28,11 @@ from deliveries.models import (
     ThreatAssessment,
 )
 from deliveries.policy import preparation as policy
-from deliveries.policy.personnel import check_accompanying, check_deliverer
+from deliveries.policy.personnel import (
+    check_accompanying,
+    check_deliverer,
+    is_designated_lead,
+)
 
 SENSITIVE_PERMISSION = "deliveries.view_sensitive"
 S = CNCase.State
@@ -353,7 +357,7 @@ def team_member_add(*, case, version, personnel, role, actor, on_date=None):
                 )
             )
     else:
-        if role == TeamAssignment.Role.LEAD and not personnel.is_vip_lead:
+        if role == TeamAssignment.Role.LEAD and not is_designated_lead(personnel, on_date):
             raise rule.fail(
                 _(
                     "%(name)s is not recorded as the VIP Law Enforcement Lead or a designee; add "

@@ -515,3 +515,30 @@ def test_only_the_lead_role_reads_sensitive_records(users_by_role):
     readers = {r for r, u in users_by_role.items() if services.may_read_sensitive(u)}
     # The administrator is a superuser in the personas; the role itself does not grant it.
     assert readers - {roles.ADMINISTRATOR} == {roles.LEAD}
+
+
+def test_a_lead_designated_after_the_day_cannot_be_planned_as_lead(lead_user):
+    """DLV-ACCOMP reading: the Lead's designation counts from its recorded date only."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from deliveries.models import TeamAssignment
+    from deliveries.services import preparation as services
+    from tests.factories import CaseFactory, eligible_lead
+
+    case = CaseFactory()
+    future_lead = eligible_lead()
+    future_lead.lead_designated_on = timezone.localdate() + datetime.timedelta(days=30)
+    future_lead.save()
+    with pytest.raises(ValidationError) as exc:
+        services.team_member_add(
+            case=case,
+            version=case.version,
+            personnel=future_lead,
+            role=TeamAssignment.Role.LEAD,
+            actor=lead_user,
+        )
+    assert "P-TEAM" in " ".join(exc.value.messages)
+    assert not case.team.exists()
