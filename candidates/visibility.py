@@ -34,3 +34,41 @@ def candidates_visible_to(user, queryset=None):
 
 def can_see_candidate(user, candidate):
     return candidates_visible_to(user, Candidate.objects.filter(pk=candidate.pk)).exists()
+
+
+# Paths from a record to the candidate it is about, tried in order (first field that exists).
+_CANDIDATE_PATHS = (
+    ("candidate", "candidate"),
+    ("case", "case__candidate"),
+    ("attempt", "attempt__case__candidate"),
+)
+
+
+def candidate_path(model):
+    """The lookup from ``model`` to its Candidate ("" for Candidate itself, None when the
+    model is not about one person, e.g. a shooting or reference data)."""
+    from candidates.models import Candidate
+
+    if model is Candidate:
+        return ""
+    names = {f.name for f in model._meta.get_fields()}
+    for field_name, path in _CANDIDATE_PATHS:
+        if field_name in names:
+            return path
+    return None
+
+
+def records_visible_to(user, queryset):
+    """Limit any queryset of records about candidates to those the user may see."""
+    path = candidate_path(queryset.model)
+    if path is None:
+        return queryset
+    visible = candidates_visible_to(user)
+    if path == "":
+        return queryset.filter(pk__in=visible.values("pk"))
+    field = queryset.model._meta.get_field(path.split("__")[0])
+    if field.null:
+        return queryset.filter(
+            Q(**{f"{path.split('__')[0]}__isnull": True}) | Q(**{f"{path}__in": visible})
+        )
+    return queryset.filter(**{f"{path}__in": visible})

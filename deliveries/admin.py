@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from candidates.visibility import records_visible_to
 from deliveries import models
 from vipcn.admin_base import HistoryAdmin
 
@@ -72,6 +73,9 @@ class CaseTransitionAdmin(admin.ModelAdmin):
     list_display = ("case", "from_state", "to_state", "actor", "at")
     list_filter = ("to_state",)
     raw_id_fields = ("case",)
+
+    def get_queryset(self, request):
+        return records_visible_to(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request, obj=None):
         return False
