@@ -196,8 +196,30 @@ def after_action_and_confirm(staff_page, lead_page, live_server, attempt, *, dec
     staff_page.get_by_label("ECC advised by").fill("Ofc. Baca")
     staff_page.get_by_label("CAD report number").fill(cad)
     submit(staff_page, "Save the after-action")
+    attempt.refresh_from_db()
+    assert hasattr(attempt, "after_action"), staff_page.locator(
+        ".alert, .invalid-feedback"
+    ).all_inner_texts()
     check_page(staff_page, "attempt-detail")
     lead_page.goto(url(live_server, "attempts:confirm", attempt.pk))
     check_page(lead_page, "after-action-confirm")
     lead_page.get_by_label(decision, exact=True).check()
     submit(lead_page, "Confirm (A-RMS)")
+    attempt.after_action.refresh_from_db()
+    assert attempt.after_action.confirmed_by_id, lead_page.locator(
+        ".alert, .invalid-feedback"
+    ).all_inner_texts()
+
+
+def case_form(page, step):
+    """The form on the case page that posts to ``.../<step>/``."""
+    return page.locator(f"form[action$='/{step}/']")
+
+
+def ready_case(*, lead_user, **kwargs):
+    """A case prepared (factories) and approved by the Lead (the service): ready to deliver."""
+    from deliveries.services import preparation
+    from tests.factories import prepared_case
+
+    case = prepared_case(lead_user=lead_user, **kwargs)
+    return preparation.case_approve(case=case, version=case.version, actor=lead_user) or case
