@@ -85,6 +85,8 @@ def test_the_delivery_form_works_with_the_keyboard_alone_on_a_phone(
 
     tab_to(phone, "[name=contact_at]")
     type_datetime(contact)
+    tab_to(phone, "[name=address]")
+    kb.type("100 Main St SW")
     tab_to(phone, "[name=ecc_advised_at]")
     type_datetime(advised)
     tab_to(phone, "[name=ecc_advised_by]")
