@@ -31,6 +31,9 @@ class CaseForm(forms.Form):
     def __init__(self, *args, case, action="", **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("version", case.version)
+        # Several of these forms share the case page: ids unique per form, so each label
+        # names its own field (field names, and so the posted data, are unchanged).
+        kwargs.setdefault("auto_id", f"id_{type(self).__name__.lower()}_%s")
         super().__init__(*args, **kwargs)
         self.case = case
         self.helper = FormHelper()

@@ -54,6 +54,29 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
+def open_as(browser, live_server):
+    """open_as(user) -> a page in its own browser context, logged in as that user."""
+    from tests.e2e.journeys import log_in
+
+    contexts = []
+
+    def _open(user, **context_args):
+        context = browser.new_context(
+            **{"viewport": {"width": 1280, "height": 800}, "bypass_csp": True, "locale": "en-US"}
+            | context_args
+        )
+        contexts.append(context)
+        context.set_default_timeout(8000)
+        page = context.new_page()
+        log_in(page, live_server, user)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def phone_page(browser):
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, bypass_csp=True
@@ -63,10 +86,10 @@ def phone_page(browser):
     context.close()
 
 
-def screenshot(page, name):
-    """Save a full-page screenshot under test-artifacts/screenshots (named in README)."""
+def screenshot(page, name, *, full_page=True):
+    """Save a screenshot under test-artifacts/screenshots (named in README)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def assert_accessible(page):
@@ -80,7 +103,12 @@ def assert_accessible(page):
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, json.dumps(
         [
-            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "page": page.url,
+                "nodes": [[n["target"], n.get("failureSummary", "")[:200]] for n in v["nodes"]],
+            }
             for v in bad
         ],
         indent=1,
