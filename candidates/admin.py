@@ -1,19 +1,15 @@
 from django.contrib import admin
 
 from candidates import models
-from vipcn.admin_base import HistoryAdmin
+from vipcn.admin_base import HistoryAdmin, HistoryInline
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(HistoryInline):
     model = models.Alias
-    extra = 0
-    exclude = ("created_by", "version")
 
 
-class AddressInline(admin.TabularInline):
+class AddressInline(HistoryInline):
     model = models.Address
-    extra = 0
-    exclude = ("created_by", "version")
 
 
 @admin.register(models.Candidate)

@@ -25,6 +25,7 @@ from candidates.models import (
 from candidates.selectors import SORTS
 from candidates.visibility import candidates_visible_to
 from vipcn import roles
+from vipcn.concurrency import require_version
 
 MIN_AGE, MAX_AGE = 10, 100
 
@@ -107,7 +108,7 @@ class CandidateForm(forms.ModelForm):
             label=capfirst(Candidate._meta.get_field("assigned_to").verbose_name),
         )
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            require_version(self.fields["version"], self.instance)
         self.helper = _helper(_("Save"))
         self.helper.form_tag = False
 
@@ -327,7 +328,7 @@ class RelationshipForm(forms.ModelForm):
             label=capfirst(Relationship._meta.get_field("related_candidate").verbose_name),
         )
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            require_version(self.fields["version"], self.instance)
         self.helper = _helper(_("Save"))
 
 
@@ -349,7 +350,7 @@ class AddressForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            require_version(self.fields["version"], self.instance)
         self.helper = _helper(_("Save address"))
 
 
@@ -383,7 +384,7 @@ class ShootingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            require_version(self.fields["version"], self.instance)
         self.helper = _helper(_("Save"))
 
     def clean_occurred_on(self):
@@ -427,7 +428,7 @@ class GroupForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            require_version(self.fields["version"], self.instance)
         self.helper = _helper(_("Save"))
 
 
@@ -470,7 +471,7 @@ class GVISMeetingForm(forms.ModelForm):
         self.fields["shootings"].queryset = Shooting.objects.order_by("-occurred_on", "-pk")
         self.fields["groups"].queryset = Group.objects.order_by("name")
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            require_version(self.fields["version"], self.instance)
             visible = candidates_visible_to(user, self.instance.candidates.all())
             self.fields["candidate_numbers"].initial = ", ".join(
                 str(pk) for pk in visible.values_list("pk", flat=True)

@@ -12,6 +12,7 @@ import functools
 from contextvars import ContextVar
 
 _current_actor = ContextVar("vipcn_current_actor", default=None)
+_current_reason = ContextVar("vipcn_current_reason", default=None)
 
 
 def records_actor(func):
@@ -23,6 +24,7 @@ def records_actor(func):
         finally:
             _current_actor.reset(token)
 
+    wrapper.records_actor = True  # for the guard that every service names its actor
     return wrapper
 
 
@@ -30,6 +32,9 @@ def fill_history_user(sender, history_instance, **kwargs):
     # An empty reason, not NULL: the admin's history table prints NULL as the word "None".
     if history_instance.history_change_reason is None:
         history_instance.history_change_reason = ""
+    reason = _current_reason.get()
+    if reason and not history_instance.history_change_reason:
+        history_instance.history_change_reason = reason
     actor = _current_actor.get()
     if (
         actor is not None
@@ -40,10 +45,13 @@ def fill_history_user(sender, history_instance, **kwargs):
 
 
 @contextlib.contextmanager
-def acting_as(user):
-    """Every history row written inside the block without a web user names ``user``."""
+def acting_as(user, *, reason=None):
+    """Every history row written inside the block without a web user names ``user``; with
+    ``reason``, every such row without a change reason of its own carries it."""
     token = _current_actor.set(user)
+    reason_token = _current_reason.set(reason)
     try:
         yield user
     finally:
+        _current_reason.reset(reason_token)
         _current_actor.reset(token)

@@ -1,18 +1,52 @@
-"""Admin defaults for case-data models: history on every page, read-mostly.
+"""Admin defaults for case-data and reference-data models: history on every page, read-mostly.
 
 Changes of a case's state go through the services, never the admin: fields that the
-lifecycle owns are read-only here.
+lifecycle owns are read-only here. Deleting is for administrators only, one record at a time,
+with a reason: the reason is stored on the deletion's history row (and on the rows of anything
+deleted with it), and the history of the deleted record is kept.
 """
 
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
+from django.http import QueryDict
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from candidates.visibility import records_visible_to
+from vipcn.acting import acting_as
+from vipcn.roles import ADMINISTRATOR, has_role
+
+# simple_history's change-reason column holds 100 characters.
+REASON_MAX_LENGTH = 100
+
+
+class DeletionReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"), max_length=REASON_MAX_LENGTH, widget=forms.TextInput(attrs={"size": 80})
+    )
+
+
+# Django's own admin texts, translated by Django's catalogue (kept out of ours on purpose:
+# they are variables here, so extraction does not copy them).
+DJANGO_QUESTION = (
+    "Are you sure you want to delete the %(object_name)s “%(escaped_object)s”? All of the "
+    "following related items will be deleted:"
+)
+DJANGO_TEXTS = {"objects": "Objects", "yes": "Yes, I’m sure", "no": "No, take me back"}
+
+
+def may_delete(request):
+    return has_role(request.user, ADMINISTRATOR)
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
     readonly_fields = ("created_at", "updated_at", "created_by", "version")
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over a large table on every page
+    delete_confirmation_template = "vipcn/admin/delete_confirmation.html"
 
     def get_queryset(self, request):
         # The admin applies the same limits as the pages: sealed records are absent, and
@@ -25,3 +59,41 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if change:
             obj.version += 1
         super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_delete(request) and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        # The bulk action would delete without asking each record's reason.
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        form = DeletionReasonForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and not form.is_valid():
+            # Django's view deletes on any non-empty POST; without a reason it must show the
+            # confirmation page again, with the form's error.
+            request.POST = QueryDict()
+        extra_context = {**(extra_context or {}), "reason_form": form}
+        reason = form.cleaned_data["reason"] if form.is_bound and form.is_valid() else None
+        with acting_as(request.user, reason=reason):
+            return super().delete_view(request, object_id, extra_context)
+
+    def render_delete_form(self, request, context):
+        context["question"] = format_html(
+            "{}",
+            gettext(DJANGO_QUESTION)
+            % {"object_name": context["object_name"], "escaped_object": context["object"]},
+        )
+        context["django_texts"] = DJANGO_TEXTS
+        return super().render_delete_form(request, context)
+
+
+class HistoryInline(admin.TabularInline):
+    """Rows shown inside another record's page: deleted only from their own admin page, where
+    the reason is asked."""
+
+    extra = 0
+    can_delete = False
+    exclude = ("created_by", "version")

@@ -98,3 +98,11 @@ class VersionField(forms.IntegerField):
             {"required": _("The form is incomplete; reload the page and try again.")},
         )
         super().__init__(**kwargs)
+
+
+def require_version(field, instance):
+    """An edit form's version field: required, starting at the instance's version (a form
+    posted without it must not skip the stale check)."""
+    field.initial = instance.version
+    field.required = True
+    field.error_messages["required"] = VersionField().error_messages["required"]

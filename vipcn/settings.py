@@ -272,8 +272,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+
+def _site_url(value):
+    """The address people open VIP CN at, for links in emails: http(s)://host[:port][/path]."""
+    from urllib.parse import urlsplit
+
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+        parts = urlsplit(value)
+    except (ValidationError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"VIPCN_SITE_URL {value!r} is not an http(s) URL such as https://vipcn.example.org"
+        ) from exc
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ImproperlyConfigured(
+            f"VIPCN_SITE_URL {value!r} must be a plain address: no user, query or fragment."
+        )
+    return value.rstrip("/")
+
+
 # VIP CN settings with operational meaning (README, "Configuration").
 VIPCN = {
+    # Where people open VIP CN (links in emails); empty: https://<first ALLOWED_HOSTS entry>.
+    "SITE_URL": _site_url(env.str("VIPCN_SITE_URL", default="")),
     # A CAD report/incident number, e.g. "26-0123456" (A-CAD).
     "CAD_NUMBER_PATTERN": env.str("VIPCN_CAD_NUMBER_PATTERN", default=r"^\d{2}-\d{7}$"),
     # Hours after an attempt before an open after-action is overdue.

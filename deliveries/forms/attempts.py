@@ -53,7 +53,12 @@ def _names(text):
 
 
 class _FieldsetsForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    # 0: nothing saved yet when the form was loaded (a new attempt or after-action).
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": _("The form is incomplete; reload the page and try again.")},
+    )
 
     def not_in_future(self, name):
         value = self.cleaned_data.get(name)

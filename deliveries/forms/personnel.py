@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deliveries.models import ManualAccompaniment, Personnel, Training, TrainingAttendance
+from vipcn.concurrency import require_version
 
 
 class DateInput(forms.DateInput):
@@ -57,7 +58,7 @@ class PersonnelForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            require_version(self.fields["version"], self.instance)
         taken = Personnel.objects.exclude(pk=self.instance.pk).filter(user__isnull=False)
         self.fields["user"].queryset = (
             get_user_model()

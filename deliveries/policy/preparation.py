@@ -359,6 +359,13 @@ def unmet_rule_ids(case, on_date=None):
     return [s.id for s in preparation_states(case, on_date) if s.applies and not s.ok]
 
 
+def awaiting_approval(case, on_date=None):
+    """In preparation with every preparation rule met: only the Lead's approval is missing."""
+    if case.state != CNCase.State.PREPARING:
+        return False
+    return all(state.ok for state in evaluate(PREPARATION_RULES, Subject(case, on_date)))
+
+
 def check_approval(case, actor, on_date=None):
     """Raise one ValidationError with every failure that keeps ``actor`` from approving."""
     subject = Subject(case, on_date, actor=actor)

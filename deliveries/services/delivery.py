@@ -31,6 +31,7 @@ from deliveries.policy.delivery import (
     check_attempt,
     check_confirmation,
 )
+from vipcn.acting import records_actor
 
 S = CNCase.State
 
@@ -127,6 +128,7 @@ def _check(attempt, team, case):
     )
 
 
+@records_actor
 @transaction.atomic
 def attempt_record(*, case, data, team, actor, letter_presented=False):
     """Record a delivery attempt on a READY case and move it to ATTEMPTED.
@@ -163,6 +165,7 @@ def attempt_record(*, case, data, team, actor, letter_presented=False):
     return attempt
 
 
+@records_actor
 @transaction.atomic
 def attempt_update(*, attempt, version, data, team, actor, letter_presented=False):
     """Correct an attempt before the Lead confirms its after-action; refuses a stale version."""
@@ -208,6 +211,7 @@ def _lock_open_attempt(attempt):
     return attempt
 
 
+@records_actor
 @transaction.atomic
 def after_action_record(*, attempt, data, actor, version=None):
     """Record the after-action: ECC advised of the outcome (A-ECC), CAD number (A-CAD)."""
@@ -243,6 +247,7 @@ def after_action_record(*, attempt, data, actor, version=None):
     return after_action
 
 
+@records_actor
 @transaction.atomic
 def after_action_confirm(*, attempt, decision, actor, note="", version=None):
     """The Lead's confirmation (A-RMS): close the case or send it back for another attempt.
@@ -252,7 +257,9 @@ def after_action_confirm(*, attempt, decision, actor, note="", version=None):
     attempt = _lock_open_attempt(attempt)
     case = CNCase.objects.select_for_update().get(pk=attempt.case_id)
     after_action = AfterAction.objects.select_for_update().filter(attempt=attempt).first()
-    if after_action is not None and version is not None and version != after_action.version:
+    # ``version`` 0: the page showed no after-action; None: no form (commands, tests).
+    current = after_action.version if after_action is not None else 0
+    if version is not None and version != current:
         raise _stale(_("after-action"))
     subject = AfterActionSubject(
         after_action=after_action or AfterAction(attempt=attempt),
@@ -274,6 +281,7 @@ def after_action_confirm(*, attempt, decision, actor, note="", version=None):
     return after_action
 
 
+@records_actor
 @transaction.atomic
 def follow_up_record(*, case, data, actor):
     """Record the social services follow-up on a case whose CN was delivered."""

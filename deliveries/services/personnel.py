@@ -21,6 +21,7 @@ from deliveries.models import (
     TrainingAttendance,
 )
 from deliveries.policy.personnel import DELIVERING_ROLES, annotate_deliverer_states
+from vipcn.acting import records_actor
 from vipcn.roles import LEAD, has_role
 
 PERSONNEL_FIELDS = (
@@ -35,13 +36,6 @@ PERSONNEL_FIELDS = (
     "lead_designated_on",
     "user",
 )
-
-
-def _save(obj, actor):
-    # The history row names the actor even outside a web request (demo data, commands).
-    obj._history_user = actor
-    obj.save()
-    return obj
 
 
 def _stale(obj):
@@ -73,6 +67,7 @@ def _check_lead_designation(is_vip_lead, lead_designated_on):
         )
 
 
+@records_actor
 @transaction.atomic
 def personnel_create(*, actor, **fields):
     """Add a person to the roster."""
@@ -84,10 +79,11 @@ def personnel_create(*, actor, **fields):
         fields["lead_designated_on"] = None
     person = Personnel(created_by=actor, **fields)
     person.full_clean()
-    _save(person, actor)
+    person.save()
     return person
 
 
+@records_actor
 @transaction.atomic
 def personnel_update(*, person, version, actor, **fields):
     """Change a person's record; refused when ``version`` is not the one stored."""
@@ -106,7 +102,7 @@ def personnel_update(*, person, version, actor, **fields):
         setattr(person, name, value)
     person.full_clean()
     person.version += 1
-    _save(person, actor)
+    person.save()
     return person
 
 
@@ -115,6 +111,7 @@ def _not_in_future(day, field):
         raise ValidationError({field: _("The date cannot be in the future.")}, code="future_date")
 
 
+@records_actor
 @transaction.atomic
 def training_attendance_record(*, person, training, attended_on, evidence, actor):
     """Record that ``person`` attended a Department-recognized CN training (DLV-TRAIN)."""
@@ -137,9 +134,11 @@ def training_attendance_record(*, person, training, attended_on, evidence, actor
         evidence=evidence.strip(),
         created_by=actor,
     )
-    return _save(attendance, actor)
+    attendance.save()
+    return attendance
 
 
+@records_actor
 @transaction.atomic
 def accompaniment_enter(*, person, accompanied_on, lead, evidence, actor):
     """Enter an accompaniment of the Lead from before this system (DLV-ACCOMP).
@@ -169,9 +168,11 @@ def accompaniment_enter(*, person, accompanied_on, lead, evidence, actor):
         evidence=evidence.strip(),
         created_by=actor,
     )
-    return _save(accompaniment, actor)
+    accompaniment.save()
+    return accompaniment
 
 
+@records_actor
 @transaction.atomic
 def accompaniment_confirm(*, accompaniment, actor):
     """A Lead confirms a hand-entered accompaniment; from then on it counts for DLV-ACCOMP."""
@@ -195,9 +196,11 @@ def accompaniment_confirm(*, accompaniment, actor):
     accompaniment.confirmed_by = actor
     accompaniment.confirmed_at = timezone.now()
     accompaniment.version += 1
-    return _save(accompaniment, actor)
+    accompaniment.save()
+    return accompaniment
 
 
+@records_actor
 @transaction.atomic
 def accompaniment_reject(*, accompaniment, actor):
     """A Lead removes a hand-entered accompaniment not yet confirmed (e.g. entered in error).
@@ -218,7 +221,6 @@ def accompaniment_reject(*, accompaniment, actor):
             ),
             code="already_confirmed",
         )
-    accompaniment._history_user = actor
     accompaniment.delete()
 
 

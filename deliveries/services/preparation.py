@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate, Relationship
-from deliveries import letters
+from deliveries import letters, notifications
 from deliveries.lifecycle import move
 from deliveries.models import (
     BackgroundCheck,
@@ -33,6 +33,7 @@ from deliveries.policy.personnel import (
     check_deliverer,
     is_designated_lead,
 )
+from vipcn.acting import records_actor
 
 SENSITIVE_PERMISSION = "deliveries.view_sensitive"
 S = CNCase.State
@@ -41,8 +42,11 @@ S = CNCase.State
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _lock(case, version, *, states=(S.PREPARING, S.READY)):
-    """The case row, locked for this transaction, after the state and version checks."""
+def _lock(case, version, *, states=(S.PREPARING, S.READY), announce=True):
+    """The case row, locked for this transaction, after the state and version checks.
+
+    With ``announce``, the Leads are told (after commit) when this step makes the case ready
+    for their approval."""
     locked = CNCase.objects.select_for_update().select_related("candidate").get(pk=case.pk)
     if version is not None and locked.version != version:
         raise ValidationError(
@@ -58,7 +62,31 @@ def _lock(case, version, *, states=(S.PREPARING, S.READY)):
             % {"state": locked.get_state_display()},
             code="not_preparing",
         )
+    if announce:
+        _announce_when_ready(locked)
     return locked
+
+
+def _fresh(case_pk):
+    # A new instance: the rules cache related rows on the instance they read.
+    return CNCase.objects.select_related("candidate").get(pk=case_pk)
+
+
+def _announce_when_ready(locked):
+    """Tell the Leads once per "not ready -> awaiting approval" change, after the commit.
+
+    Idempotent without stored state: a step that leaves an already-waiting case waiting sends
+    nothing; a case that lapsed from approval (READY -> PREPARING) and waits again is new work.
+    """
+    if locked.state == S.PREPARING and policy.awaiting_approval(_fresh(locked.pk)):
+        return
+
+    def announce():
+        case = _fresh(locked.pk)
+        if policy.awaiting_approval(case):
+            notifications.notify_awaiting_approval(case)
+
+    transaction.on_commit(announce, robust=True)
 
 
 def _touched(case, actor, what):
@@ -130,6 +158,7 @@ def _next_number(year):
     return f"{prefix}{sequence:05d}"
 
 
+@records_actor
 @transaction.atomic
 def case_open(*, candidate, actor, assigned_to=None, on_date=None):
     """Open a CN case for an eligible candidate (one open case per candidate)."""
@@ -184,6 +213,7 @@ def _record_check(model, rule_id, label, *, case, version, actor, **fields):
     return item
 
 
+@records_actor
 @transaction.atomic
 def threat_assessment_record(*, case, version, completed_by, completed_on, summary, actor):
     """Record (or, with permission to read it, replace) the threat assessment (P-THREAT)."""
@@ -200,6 +230,7 @@ def threat_assessment_record(*, case, version, completed_by, completed_on, summa
     )
 
 
+@records_actor
 @transaction.atomic
 def background_check_record(*, case, version, completed_by, completed_on, summary, actor):
     """Record (or, with permission to read it, replace) the background check (P-BACKGROUND)."""
@@ -230,6 +261,7 @@ def lead_name_for(case, actor):
     return actor.get_full_name() or actor.get_username()
 
 
+@records_actor
 @transaction.atomic
 def letter_draft(*, case, version, template, penalties, actor, body=""):
     """Make a new letter version from ``template`` merged with the candidate and penalties.
@@ -280,6 +312,7 @@ def letter_draft(*, case, version, template, penalties, actor, body=""):
     return letter
 
 
+@records_actor
 @transaction.atomic
 def letter_accept(*, case, version, letter, actor):
     """The Lead accepts a letter version; it is then final and is the one presented."""
@@ -312,6 +345,7 @@ def letter_accept(*, case, version, letter, actor):
     return letter
 
 
+@records_actor
 @transaction.atomic
 def no_letter_record(*, case, version, reason, actor):
     """The Lead records why no letter is warranted (P-LETTER)."""
@@ -339,6 +373,7 @@ def no_letter_record(*, case, version, reason, actor):
 # --- P-TEAM ----------------------------------------------------------------------------------
 
 
+@records_actor
 @transaction.atomic
 def team_member_add(*, case, version, personnel, role, actor, on_date=None):
     """Put a person on the delivery team; deliverers must be eligible (DLV-*) on the day."""
@@ -374,6 +409,7 @@ def team_member_add(*, case, version, personnel, role, actor, on_date=None):
     return member
 
 
+@records_actor
 @transaction.atomic
 def team_member_remove(*, case, version, member, actor):
     locked = _lock(case, version)
@@ -397,6 +433,7 @@ def team_member_remove(*, case, version, member, actor):
 # --- P-SOCIAL --------------------------------------------------------------------------------
 
 
+@records_actor
 @transaction.atomic
 def social_services_record(
     *, case, version, organization, contact_person, actor, phone="", notes=""
@@ -430,6 +467,7 @@ def _juvenile_only(case, rule_id):
         )
 
 
+@records_actor
 @transaction.atomic
 def jpo_check_record(
     *, case, version, contacted_on, jpo_contact, on_probation, actor, probation_officer="", notes=""
@@ -455,6 +493,7 @@ def jpo_check_record(
     return jpo
 
 
+@records_actor
 @transaction.atomic
 def juvenile_decision_record(
     *, case, version, decision, services_status, actor, probation_relationship="", on_date=None
@@ -514,6 +553,7 @@ def _guardian_of(case, guardian):
         )
 
 
+@records_actor
 @transaction.atomic
 def guardian_contact_record(
     *, case, version, guardian, attempted_on, method, result, actor, notes=""
@@ -535,6 +575,7 @@ def guardian_contact_record(
     return contact
 
 
+@records_actor
 @transaction.atomic
 def planned_guardian_set(*, case, version, guardian, actor):
     locked = _lock(case, version)
@@ -555,6 +596,7 @@ def parent_or_guardian_choices(case):
 # --- P-APPROVE, withdrawal -------------------------------------------------------------------
 
 
+@records_actor
 @transaction.atomic
 def case_approve(*, case, version, actor, on_date=None):
     """The Lead's sign-off (P-APPROVE): every preparation rule must hold, each deliverer is
@@ -573,20 +615,23 @@ def case_approve(*, case, version, actor, on_date=None):
             },
             code="already_approved",
         )
-    locked = _lock(locked, version, states=(S.PREPARING,))
+    locked = _lock(locked, version, states=(S.PREPARING,), announce=False)
     policy.check_approval(locked, actor, on_date)
     locked.approved_by = actor
     locked.approved_at = timezone.now()
     move(locked, S.READY, actor=actor, note=_("Approved for delivery (P-APPROVE)."))
+    approved_pk = locked.pk
+    transaction.on_commit(lambda: notifications.notify_approved(_fresh(approved_pk)), robust=True)
     _sync(case, locked)
     return locked
 
 
+@records_actor
 @transaction.atomic
 def case_withdraw(*, case, version, reason, actor):
     if not reason or not reason.strip():
         raise ValidationError(_("Write why the case is withdrawn."), code="reason_required")
-    locked = _lock(case, version, states=CNCase.OPEN_STATES)
+    locked = _lock(case, version, states=CNCase.OPEN_STATES, announce=False)
     locked.end_reason = reason.strip()
     locked.closed_at = timezone.now()
     move(locked, S.WITHDRAWN, actor=actor, note=reason.strip())

@@ -247,7 +247,7 @@ def after_action_confirm(request, pk):
                 attempt=attempt,
                 decision=form.cleaned_data["decision"],
                 note=form.cleaned_data["note"],
-                version=form.cleaned_data.get("version") if after_action else None,
+                version=form.cleaned_data["version"],
                 actor=request.user,
             )
         except ValidationError as exc:

@@ -67,3 +67,36 @@ def test_mfa_cannot_be_turned_off_outside_demo_mode():
     assert (
         run_check(DEBUG="true", VIPCN_MFA_REQUIRED="false", VIPCN_DEMO_MODE="true").returncode == 0
     )
+
+
+@pytest.mark.parametrize(
+    "url", ["vipcn.example.org", "ftp://vipcn.example.org", "https://", "https://x.org/?a=1"]
+)
+def test_a_malformed_site_url_is_refused(url):
+    result = run_check(DEBUG="true", VIPCN_SITE_URL=url)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "VIPCN_SITE_URL" in result.stderr
+
+
+def test_a_site_url_is_accepted_without_its_trailing_slash():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.VIPCN['SITE_URL'])",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}},
+            "DEBUG": "true",
+            "DJANGO_SETTINGS_MODULE": "vipcn.settings",
+            "VIPCN_SITE_URL": "https://vipcn.example.org:8443/cn/",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://vipcn.example.org:8443/cn"
