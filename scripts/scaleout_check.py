@@ -1,0 +1,279 @@
+"""Check of scripts/scaleout_demo.sh: two app instances (A, B) behind nginx share every piece of
+state through PostgreSQL. Prints PASS/FAIL per property; exit status 1 on any FAIL.
+
+Usage (from the demo script): scaleout_check.py A_URL B_URL LB_URL. Database must end in _load.
+"""
+
+import html.parser
+import http.cookiejar
+import os
+import re
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vipcn.settings")
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django_otp.oath import totp  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+from candidates.models import Candidate  # noqa: E402
+from deliveries.lifecycle import move  # noqa: E402
+from deliveries.models import CaseTransition, CNCase  # noqa: E402
+
+A, B, LB = sys.argv[1:4]
+for url in (A, B, LB):
+    if not url.startswith("http://127.0.0.1:"):
+        sys.exit("loopback only")
+if not str(settings.DATABASES["default"]["NAME"]).endswith("_load"):
+    sys.exit("The scale-out check changes accounts: run it on a *_load database only.")
+PASSWORD = "scale-out-demo-" + os.urandom(8).hex()
+results = []
+
+
+def report(name, ok, detail):
+    results.append(ok)
+    print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar),
+            NoRedirect,
+            urllib.request.ProxyHandler({}),
+        )
+
+    def open(self, url, data=None):
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(url, data=body)  # noqa: S310 (loopback only)
+        try:
+            with self.opener.open(request, timeout=30) as r:
+                return r.status, r.headers, r.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, exc.read().decode(errors="replace")
+
+    def cookies(self):
+        return {c.name: c.value for c in self.jar}
+
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def csrf(body):
+    return CSRF.search(body).group(1)
+
+
+def account(username, *, totp_device=True):
+    user = get_user_model().objects.get(username=username)
+    user.set_password(PASSWORD)
+    user.is_active = True
+    user.save()
+    TOTPDevice.objects.filter(user=user).delete()
+    from axes.utils import reset
+
+    reset(username=username)
+    if totp_device:
+        TOTPDevice.objects.create(user=user, name="scale-out demo", confirmed=True)
+    return user
+
+
+def code(user):
+    device = TOTPDevice.objects.get(user=user)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+
+
+def password_step(browser, base, username, password=PASSWORD):
+    _, _, body = browser.open(f"{base}/accounts/login/")
+    return browser.open(
+        f"{base}/accounts/login/",
+        {
+            "csrfmiddlewaretoken": csrf(body),
+            "username": username,
+            "password": password,
+            "acknowledge": "on",
+        },
+    )
+
+
+def code_step(browser, base, user):
+    _, _, body = browser.open(f"{base}/accounts/mfa/")
+    return browser.open(
+        f"{base}/accounts/mfa/", {"csrfmiddlewaretoken": csrf(body), "token": code(user)}
+    )
+
+
+def full_login(browser, base, user):
+    assert password_step(browser, base, user.username)[0] == 302
+    assert code_step(browser, base, user)[0] == 302
+
+
+# 1. A login begun on one instance finishes on the other; nginx spreads requests over both.
+user = account("scale-staff-02")
+browser = Browser()
+status1, _, _ = password_step(browser, A, user.username)
+status2, headers, _ = code_step(browser, B, user)
+status3, _, _ = browser.open(f"{A}/candidates/")
+upstreams = set()
+for _ in range(4):
+    s, h, _ = browser.open(f"{LB}/candidates/")
+    upstreams.add((s, h.get("X-Upstream")))
+report(
+    "login across instances",
+    (status1, status2, status3) == (302, 302, 200)
+    and {s for s, _ in upstreams} == {200}
+    and len({u for _, u in upstreams}) == 2,
+    f"password on A {status1}, code on B {status2}, page on A {status3}; through nginx "
+    f"{sorted(upstreams)}",
+)
+
+# 2. Lockout (django-axes, database handler): 5 failures spread over A and B lock the name.
+user = account("scale-staff-03", totp_device=False)
+statuses = []
+for i in range(5):
+    s, _, _ = password_step(Browser(), (A, B)[i % 2], user.username, password="wrong-password-x")  # noqa: S106
+    statuses.append(s)
+s_a, _, _ = password_step(Browser(), A, user.username)
+s_b, _, _ = password_step(Browser(), B, user.username)
+report(
+    "lockout across instances",
+    s_a == 403 and s_b == 403,
+    f"wrong passwords alternately on A and B answered {statuses}; the right password then "
+    f"answers {s_a} on A and {s_b} on B (locked)",
+)
+
+# 3. Session lock: idle timeout (VIPCN_SESSION_IDLE_SECONDS, set short by the demo) holds on both.
+idle = settings.SESSION_IDLE_SECONDS
+user = account("scale-staff-04")
+browser = Browser()
+full_login(browser, A, user)
+before, _, _ = browser.open(f"{B}/candidates/")
+time.sleep(idle + 2)
+after_b, h_b, _ = browser.open(f"{B}/candidates/")
+after_a, h_a, _ = browser.open(f"{A}/candidates/")
+report(
+    "session lock across instances",
+    before == 200
+    and after_b == 302
+    and "/accounts/login/" in (h_b.get("Location") or "")
+    and after_a == 302,
+    f"signed in on A; B answers {before}; after {idle + 2} s idle B answers {after_b} -> "
+    f"{h_b.get('Location')}, and A {after_a} -> {h_a.get('Location')}",
+)
+
+# 4. Approval lock: two approvals of one case at once, through A and through B: one wins.
+lead = account("scale-lead")
+case = (
+    CNCase.objects.filter(state=CNCase.State.READY, candidate__sealed=False)
+    .exclude(candidate__determinations__juvenile=True)
+    .order_by("-pk")
+    .first()
+)
+move(case, CNCase.State.PREPARING, actor=lead, note="scale-out demo: approval lapsed")
+case.refresh_from_db()
+browser = Browser()
+full_login(browser, A, lead)
+_, _, body = browser.open(f"{A}/cases/{case.pk}/")
+token = csrf(body)
+answers = {}
+
+
+def approve(base):
+    answers[base] = browser.open(
+        f"{base}/cases/{case.pk}/approve/", {"csrfmiddlewaretoken": token, "version": case.version}
+    )[0]
+
+
+before = CaseTransition.objects.filter(case=case, to_state=CNCase.State.READY).count()
+threads = [threading.Thread(target=approve, args=(base,)) for base in (A, B)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join(timeout=60)
+case.refresh_from_db()
+approvals = CaseTransition.objects.filter(case=case, to_state=CNCase.State.READY).count() - before
+report(
+    "approval lock across instances",
+    approvals == 1 and case.state == CNCase.State.READY,
+    f"{case.number}: approvals sent at once via A and B answered {answers}; approvals recorded: "
+    f"{approvals}, state {case.state}",
+)
+
+
+# 5. Optimistic concurrency: two editors load the same candidate on A and on B; the second save
+#    carries a stale version and is refused, nothing overwritten.
+class FormFields(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.fields, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields.setdefault(name, []).append(a.get("value", "on"))
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields.setdefault(self._select, []).append(a.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = [""]
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        if tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea][0] += data
+
+
+def edit_form(browser, base, pk):
+    _, _, body = browser.open(f"{base}/candidates/{pk}/edit/")
+    main = body[body.index("<main") :] if "<main" in body else body
+    parser = FormFields()
+    parser.feed(main[main.index('method="post"') - 200 :])
+    return parser.fields
+
+
+editor = account("scale-staff-05")
+browser = Browser()
+full_login(browser, A, editor)
+candidate = Candidate.objects.filter(sealed=False, merged_into__isnull=True).order_by("-pk")[5]
+form_a = edit_form(browser, A, candidate.pk)
+form_b = edit_form(browser, B, candidate.pk)
+form_a["first_name"] = ["Alpha"]
+form_b["first_name"] = ["Bravo"]
+save_a, _, _ = browser.open(f"{A}/candidates/{candidate.pk}/edit/", form_a)
+save_b, _, body_b = browser.open(f"{B}/candidates/{candidate.pk}/edit/", form_b)
+candidate.refresh_from_db()
+report(
+    "optimistic concurrency across instances",
+    save_a == 302 and save_b == 200 and candidate.first_name == "Alpha",
+    f"edit saved on A answered {save_a}; the stale edit on B answered {save_b} (refused, form "
+    f"shown again); the record keeps {candidate.first_name!r}",
+)
+
+print("SCALE-OUT CHECK:", "PASS" if all(results) else "FAIL")
+sys.exit(0 if all(results) else 1)
