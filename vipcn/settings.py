@@ -128,6 +128,14 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if IS_POSTGRES:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost. For the
+    # dashboard's aggregates (many EXISTS sub-plans, a high estimate, a few thousand rows)
+    # compiling took 1.8 s of a 2.1 s query at 100k candidates (EXPLAIN ANALYZE, "JIT:");
+    # this application runs short queries only, so it is off for its connections
+    # (docs/benchmarks.md). VIPCN_PG_JIT=true restores the server's setting.
+    if not env.bool("VIPCN_PG_JIT", default=False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
