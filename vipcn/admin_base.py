@@ -9,7 +9,11 @@ deleted with it), and the history of the deleted record is kept.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +46,46 @@ def may_delete(request):
     return has_role(request.user, ADMINISTRATOR)
 
 
+ESTIMATE_ABOVE = 100_000
+
+
+class EstimatedCountPaginator(Paginator):
+    """A paginator that does not COUNT(*) a large unfiltered table on PostgreSQL.
+
+    An unfiltered changelist of a table the planner believes holds more than
+    ``ESTIMATE_ABOVE`` rows is counted from ``pg_class.reltuples`` (kept by autovacuum and
+    ANALYZE) and ``is_estimate`` is set, so that the page says "≈ N" (about N)
+    (templates/admin/pagination.html). Any filter or search counts exactly, as does SQLite.
+    """
+
+    is_estimate = False
+
+    @cached_property
+    def count(self):
+        estimate = self._estimate()
+        if estimate is not None:
+            self.is_estimate = True
+            return estimate
+        return super().count
+
+    def _estimate(self):
+        qs = self.object_list
+        if not isinstance(qs, QuerySet) or qs.query.where or qs.query.distinct:
+            return None
+        connection = connections[qs.db]
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
+                [connection.ops.quote_name(qs.model._meta.db_table)],
+            )
+            row = cursor.fetchone()
+        if row is None or row[0] is None or row[0] < ESTIMATE_ABOVE:
+            return None
+        return int(row[0])
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     readonly_fields = ("created_at", "updated_at", "created_by", "version")
     list_per_page = 50
@@ -52,6 +96,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
         # The admin applies the same limits as the pages: sealed records are absent, and
         # juvenile records need the juvenile-records permission (candidates.visibility).
         return records_visible_to(request.user, super().get_queryset(request))
+
+    paginator = EstimatedCountPaginator
 
     def save_model(self, request, obj, form, change):
         if not change and not obj.created_by_id:

@@ -131,6 +131,14 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if IS_POSTGRES:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost. For the
+    # dashboard's aggregates (many EXISTS sub-plans, a high estimate, a few thousand rows)
+    # compiling took 1.8 s of a 2.1 s query at 100k candidates (EXPLAIN ANALYZE, "JIT:");
+    # this application runs short queries only, so it is off for its connections
+    # (docs/benchmarks.md). VIPCN_PG_JIT=true restores the server's setting.
+    if not env.bool("VIPCN_PG_JIT", default=False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
 # A read replica for the dashboards and reports (README, "Scale-out"): reads of reports:* pages
 # go to it, everything else (and every write) to the primary. vipcn/db_router.py.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
@@ -144,6 +152,11 @@ if DATABASE_REPLICA_URL:
     for _key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
         if _key in DATABASES["default"]:
             DATABASES["replica"][_key] = DATABASES["default"][_key]
+    if IS_POSTGRES and not env.bool("VIPCN_PG_JIT", default=False):
+        _replica_options = DATABASES["replica"].setdefault("OPTIONS", {})
+        _replica_options["options"] = " ".join(
+            filter(None, [_replica_options.get("options", ""), "-c jit=off"])
+        )
     # Tests run on the primary alone: the replica alias mirrors it.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["vipcn.db_router.ReplicaRouter"]

@@ -248,10 +248,16 @@ def queues(user, *, now=None, limit=10):
     now = now or timezone.now()
     today = timezone.localdate(now)
     exprs = preparation_expressions(today)
-    counts = visible_cases(user).aggregate(
-        approval=Count("pk", filter=awaiting_approval_q(exprs)),
-        ready=Count("pk", filter=Q(state=S.READY)),
-        juvenile=Count("pk", filter=juvenile_waiting_q(exprs)),
+    # Every queue counted here is of open cases: restricting to them first lets PostgreSQL
+    # use the partial index on open cases instead of testing every case ever opened.
+    counts = (
+        visible_cases(user)
+        .filter(state__in=CNCase.OPEN_STATES)
+        .aggregate(
+            approval=Count("pk", filter=awaiting_approval_q(exprs)),
+            ready=Count("pk", filter=Q(state=S.READY)),
+            juvenile=Count("pk", filter=juvenile_waiting_q(exprs)),
+        )
     )
     cases = annotate_preparation(visible_cases(user), today)
     attempts = visible_attempts(user)

@@ -426,3 +426,26 @@ def test_it_reads_the_overdue_delay_from_the_settings(lead_client, settings):
     settings.VIPCN = {**settings.VIPCN, "AFTER_ACTION_OVERDUE_HOURS": 24}
     html = lead_client.get(reverse("attempts:queue") + "?list=overdue").content.decode()
     assert attempt.case.number in html
+
+
+def test_it_shows_the_case_page_in_a_fixed_number_of_queries(lead_client):
+    """Issue 9: the case page's query count does not grow with its attempts, team, letters."""
+    case = ReadyCaseFactory(state=S.ATTEMPTED)
+    url = reverse("cases:detail", args=[case.pk])
+
+    def count():
+        lead_client.get(url)  # roles and session cached, as on a warm page
+        with CaptureQueriesContext(connection) as ctx:
+            response = lead_client.get(url)
+        assert response.status_code == 200
+        return len(ctx), response.content.decode()
+
+    AfterActionFactory(attempt__case=case, attempt__number=1)
+    few, _html = count()
+    for number in (2, 3, 4, 5):
+        attempt = AttemptFactory(case=case, number=number, outcome="not_located")
+        attempt.team.create(role="deliverer", personnel=EligibleDelivererFactory())
+        AfterActionFactory(attempt=attempt)
+    many, html = count()
+    assert many == few
+    assert case.number in html
