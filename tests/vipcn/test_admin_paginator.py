@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from candidates.models import Candidate
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, ShootingFactory
 from vipcn import admin_base
 from vipcn.admin_base import EstimatedCountPaginator
 
@@ -40,12 +40,23 @@ def test_it_counts_exactly_under_the_threshold_or_with_a_filter(analyzed, monkey
 
 
 def test_it_labels_the_estimate_on_the_changelist(analyzed, admin_client, monkeypatch):
+    ShootingFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE candidates_shooting")
     monkeypatch.setattr(admin_base, "ESTIMATE_ABOVE", 1)
-    response = admin_client.get("/admin/candidates/candidate/")
+    response = admin_client.get("/admin/candidates/shooting/")
     assert response.status_code == 200
-    assert "≈ 3 candidates" in response.content.decode()
-    searched = admin_client.get("/admin/candidates/candidate/", {"q": "zzzz-nobody"})
+    assert "≈ 3 shootings" in response.content.decode()
+    searched = admin_client.get("/admin/candidates/shooting/", {"q": "zzzz-nobody"})
     assert "≈" not in searched.content.decode().split('class="paginator"')[1][:300]
+
+
+def test_records_about_people_are_counted_exactly(analyzed, admin_client, monkeypatch):
+    """The candidate changelist is limited to the records the user may see, so a table-wide
+    estimate would count sealed and juvenile records too: it counts exactly instead."""
+    monkeypatch.setattr(admin_base, "ESTIMATE_ABOVE", 1)
+    html = admin_client.get("/admin/candidates/candidate/").content.decode()
+    assert "3 candidates" in html and "≈" not in html
 
 
 def test_it_keeps_djangos_pagination_strings_translated(analyzed, admin_client):
