@@ -470,7 +470,8 @@ class InvolvementFactory(factory.django.DjangoModelFactory):
 
 
 # reports
-# Named Report* so that they never shadow the factories other areas add for the same models.
+# Report* factories are the other areas' factories with the dates and values the report
+# fixtures count on (built days apart, so periods and "before the attempt" checks are real).
 
 
 class ReportUserFactory(UserFactory):
@@ -479,31 +480,15 @@ class ReportUserFactory(UserFactory):
     password = "!"
 
 
-class ReportDeterminationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = cm.EligibilityDetermination
-
-    candidate = factory.SubFactory(CandidateFactory)
+class ReportDeterminationFactory(DeterminationFactory):
     determined_by = factory.SubFactory(ReportUserFactory)
     determined_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=60))
-    eligible = True
-    juvenile = False
 
 
-class ReportInvolvementFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = cm.ShootingInvolvement
-
-    shooting = factory.SubFactory(ShootingFactory)
-    candidate = factory.SubFactory(CandidateFactory)
-    role = cm.ShootingInvolvement.Role.VICTIM
+ReportInvolvementFactory = InvolvementFactory
 
 
-class ReportThreatFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = dm.ThreatAssessment
-
-    case = factory.SubFactory(CaseFactory)
+class ReportThreatFactory(ThreatAssessmentFactory):
     completed_by = "Analyst"
     completed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=20))
     summary = "No specific threat found."
@@ -514,45 +499,25 @@ class ReportBackgroundFactory(ReportThreatFactory):
         model = dm.BackgroundCheck
 
 
-class ReportLetterFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = dm.LetterVersion
-
-    case = factory.SubFactory(CaseFactory)
-    number = factory.Sequence(lambda n: n + 1)
-    template = factory.SubFactory(LetterTemplateFactory)
-    language = "en"
+class ReportLetterFactory(LetterVersionFactory):
     body = "Letter text"
     accepted_by = factory.SubFactory(ReportUserFactory)
     accepted_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=15))
 
 
-class ReportTeamFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = dm.TeamAssignment
-
-    case = factory.SubFactory(CaseFactory)
+class ReportTeamFactory(TeamAssignmentFactory):
+    # Eligibility is not what these fixtures count; a plain officer is enough and fast.
     personnel = factory.SubFactory(PersonnelFactory)
-    role = dm.TeamAssignment.Role.DELIVERER
 
 
-class ReportSocialPlanFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = dm.SocialServicesPlan
-
-    case = factory.SubFactory(CaseFactory)
+class ReportSocialPlanFactory(SocialServicesPlanFactory):
     organization = "Community Partners"
     contact_person = "Pat Provider"
 
 
-class ReportJPOFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = dm.JPOCheck
-
-    case = factory.SubFactory(CaseFactory)
+class ReportJPOFactory(JPOCheckFactory):
     contacted_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=20))
     jpo_contact = "JPO desk"
-    on_probation = False
 
 
 class ReportDecisionFactory(factory.django.DjangoModelFactory):
@@ -576,33 +541,20 @@ class ReportTransitionFactory(factory.django.DjangoModelFactory):
     actor = factory.SubFactory(ReportUserFactory)
 
 
-class ReportAttemptFactory(factory.django.DjangoModelFactory):
+class ReportAttemptFactory(AttemptFactory):
     """An attempt that meets every delivery-time rule it can on its own (C-ECC, C-SOCIAL)."""
 
-    class Meta:
-        model = dm.DeliveryAttempt
-
     case = factory.SubFactory(CaseFactory, state=dm.CNCase.State.ATTEMPTED)
-    number = factory.Sequence(lambda n: n + 1)
     contact_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=5))
     address = "1 Main St"
-    ecc_advised_at = factory.LazyAttribute(lambda a: a.contact_at - datetime.timedelta(minutes=10))
     ecc_advised_by = "Officer"
-    ecc_told_location = True
-    ecc_told_team = True
-    ecc_told_identity = True
     outcome = dm.DeliveryAttempt.Outcome.DELIVERED
     message_delivered = True
     social_services_delivered = True
 
 
-class ReportAttemptMemberFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = dm.AttemptTeamMember
-
+class ReportAttemptMemberFactory(TeamMemberForPersonnelFactory):
     attempt = factory.SubFactory(ReportAttemptFactory)
-    role = dm.AttemptTeamMember.Role.DELIVERER
-    personnel = factory.SubFactory(PersonnelFactory)
 
 
 class ReportAfterActionFactory(factory.django.DjangoModelFactory):
