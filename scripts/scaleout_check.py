@@ -24,12 +24,24 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django_otp.oath import totp  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from candidates.models import Candidate  # noqa: E402
-from deliveries.lifecycle import move  # noqa: E402
-from deliveries.models import CaseTransition, CNCase  # noqa: E402
+from deliveries.juvenile import juvenile_safeguards_apply  # noqa: E402
+from deliveries.models import (  # noqa: E402
+    CaseTransition,
+    CNCase,
+    LetterTemplate,
+    Penalty,
+    Personnel,
+    TeamAssignment,
+)
+from deliveries.policy.personnel import annotate_deliverer_states  # noqa: E402
+from deliveries.policy.preparation import check_approval  # noqa: E402
+from deliveries.services import preparation as prep  # noqa: E402
 
 A, B, LB = sys.argv[1:4]
 for url in (A, B, LB):
@@ -177,43 +189,111 @@ report(
     f"{h_b.get('Location')}, and A {after_a} -> {h_a.get('Location')}",
 )
 
-# 4. Approval lock: two approvals of one case at once, through A and through B: one wins.
+
+# 4. Approval lock: two approvals of one case at once, through A and through B: one wins. The
+#    check prepares a case of its own through the preparation services (the steps the case page
+#    takes), so every approval rule holds and only the row lock in case_approve decides.
+def approvable_case(lead):
+    """A new case for an adult eligible candidate, prepared until only the approval is missing:
+    threat assessment, background check, accepted letter, an eligible deliverer (DLV-* met,
+    from the roster's own query) and the social services plan. Raises ValidationError with
+    every unmet rule (check_approval) if the data does not allow it."""
+    today = timezone.localdate()
+    free = (
+        Candidate.objects.filter(
+            status=Candidate.Status.ELIGIBLE, sealed=False, merged_into__isnull=True
+        )
+        .exclude(cases__state__in=CNCase.OPEN_STATES)
+        .order_by("-pk")
+    )
+    candidate = next((c for c in free[:50] if not juvenile_safeguards_apply(c, today)), None)
+    officer = (
+        annotate_deliverer_states(Personnel.objects.filter(is_active=True), today)
+        .filter(dlv_eligible=True)
+        .order_by("pk")
+        .first()
+    )
+    template = LetterTemplate.objects.filter(is_active=True, language="en").first()
+    if candidate is None or officer is None or template is None:
+        raise ValidationError(
+            "the data has no adult eligible candidate without an open case, no eligible "
+            "deliverer or no English letter template"
+        )
+    case = prep.case_open(candidate=candidate, actor=lead)
+    for record in (prep.threat_assessment_record, prep.background_check_record):
+        record(
+            case=case,
+            version=case.version,
+            completed_by="Det. Analyst (scale-out demo)",
+            completed_on=today,
+            summary="Synthetic: no specific threat identified.",
+            actor=lead,
+        )
+    letter = prep.letter_draft(
+        case=case,
+        version=case.version,
+        template=template,
+        penalties=Penalty.objects.filter(is_active=True)[:2],
+        actor=lead,
+    )
+    prep.letter_accept(case=case, version=case.version, letter=letter, actor=lead)
+    prep.team_member_add(
+        case=case,
+        version=case.version,
+        personnel=officer,
+        role=TeamAssignment.Role.DELIVERER,
+        actor=lead,
+    )
+    prep.social_services_record(
+        case=case,
+        version=case.version,
+        organization="Community Outreach Partners (scale-out demo)",
+        contact_person="Case Coordinator (scale-out demo)",
+        actor=lead,
+    )
+    case = CNCase.objects.select_related("candidate").get(pk=case.pk)
+    check_approval(case, lead)  # what case_approve runs: nothing but the race may refuse it
+    return case
+
+
 lead = account("scale-lead")
-case = (
-    CNCase.objects.filter(state=CNCase.State.READY, candidate__sealed=False)
-    .exclude(candidate__determinations__juvenile=True)
-    .order_by("-pk")
-    .first()
-)
-move(case, CNCase.State.PREPARING, actor=lead, note="scale-out demo: approval lapsed")
-case.refresh_from_db()
-browser = Browser()
-full_login(browser, A, lead)
-_, _, body = browser.open(f"{A}/cases/{case.pk}/")
-token = csrf(body)
-answers = {}
+try:
+    case = approvable_case(lead)
+except ValidationError as exc:
+    case = None
+    report("approval lock across instances", False, f"no approvable case: {exc.messages}")
+if case is not None:
+    browser = Browser()
+    full_login(browser, A, lead)
+    _, _, body = browser.open(f"{A}/cases/{case.pk}/")
+    token = csrf(body)
+    answers = {}
 
+    def approve(base):
+        answers[base] = browser.open(
+            f"{base}/cases/{case.pk}/approve/",
+            {"csrfmiddlewaretoken": token, "version": case.version},
+        )[0]
 
-def approve(base):
-    answers[base] = browser.open(
-        f"{base}/cases/{case.pk}/approve/", {"csrfmiddlewaretoken": token, "version": case.version}
-    )[0]
-
-
-before = CaseTransition.objects.filter(case=case, to_state=CNCase.State.READY).count()
-threads = [threading.Thread(target=approve, args=(base,)) for base in (A, B)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join(timeout=60)
-case.refresh_from_db()
-approvals = CaseTransition.objects.filter(case=case, to_state=CNCase.State.READY).count() - before
-report(
-    "approval lock across instances",
-    approvals == 1 and case.state == CNCase.State.READY,
-    f"{case.number}: approvals sent at once via A and B answered {answers}; approvals recorded: "
-    f"{approvals}, state {case.state}",
-)
+    before = CaseTransition.objects.filter(case=case, to_state=CNCase.State.READY).count()
+    threads = [threading.Thread(target=approve, args=(base,)) for base in (A, B)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    case.refresh_from_db()
+    approvals = (
+        CaseTransition.objects.filter(case=case, to_state=CNCase.State.READY).count() - before
+    )
+    report(
+        "approval lock across instances",
+        approvals == 1
+        and case.state == CNCase.State.READY
+        and list(answers.values()) == [302, 302],
+        f"{case.number} (prepared by the check, every approval rule met): approvals sent at once "
+        f"via A and B answered {dict(sorted(answers.items()))}; approvals recorded: {approvals}, "
+        f"state {case.state}",
+    )
 
 
 # 5. Optimistic concurrency: two editors load the same candidate on A and on B; the second save
