@@ -32,6 +32,12 @@ def candidates_visible_to(user, queryset=None):
     return queryset
 
 
+def visibility_key(user):
+    """What ``candidates_visible_to`` depends on, as a short string: users with the same key
+    see (and count) the same records, so figures cached for one serve the others."""
+    return "all-unsealed" if user.has_perm(JUVENILE_PERMISSION) else "unsealed-adults"
+
+
 def can_see_candidate(user, candidate):
     return candidates_visible_to(user, Candidate.objects.filter(pk=candidate.pk)).exists()
 

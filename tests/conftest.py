@@ -13,6 +13,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (cached figures are keyed on the data version,
+    but a test's rolled-back rows must not leave figures behind for the next)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def login_as(client, user):
     """Log a test client in as ``user`` with every factor a real login would have.
 

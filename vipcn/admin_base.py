@@ -9,7 +9,6 @@ deleted with it), and the history of the deleted record is kept.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
-from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -21,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from candidates.visibility import records_visible_to
 from vipcn.acting import acting_as
+from vipcn.pagination import CappedPaginator
 from vipcn.roles import ADMINISTRATOR, has_role
 
 # simple_history's change-reason column holds 100 characters.
@@ -47,17 +47,22 @@ def may_delete(request):
 
 
 ESTIMATE_ABOVE = 100_000
+# Rows a filtered changelist counts exactly (200 pages of 50); above it says "10000+".
+ADMIN_COUNT_CAP = 10_000
 
 
-class EstimatedCountPaginator(Paginator):
-    """A paginator that does not COUNT(*) a large unfiltered table on PostgreSQL.
+class EstimatedCountPaginator(CappedPaginator):
+    """A paginator that never COUNT(*)s a whole large table.
 
     An unfiltered changelist of a table the planner believes holds more than
     ``ESTIMATE_ABOVE`` rows is counted from ``pg_class.reltuples`` (kept by autovacuum and
     ANALYZE) and ``is_estimate`` is set, so that the page says "≈ N" (about N)
-    (templates/admin/pagination.html). Any filter or search counts exactly, as does SQLite.
+    (templates/admin/pagination.html). Any filter or search (and the record limits that
+    changelists of records about people always carry) counts exactly up to ``cap`` rows and
+    says "N+" above it, as on SQLite.
     """
 
+    cap = ADMIN_COUNT_CAP
     is_estimate = False
 
     @cached_property

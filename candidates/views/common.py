@@ -1,13 +1,16 @@
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from candidates.visibility import candidates_visible_to
+from vipcn.pagination import CappedPaginator
 
 PAGE_SIZE = 25
+# Rows a registry list counts and offers (40 pages): past it, the page asks to narrow the
+# search instead of counting a third of a million matches (vipcn/pagination.py).
+LIST_CAP = 1000
 
 
 def get_candidate(request, pk):
@@ -25,7 +28,7 @@ def get_child(request, model, pk, candidate_pk):
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, per_page, cap=LIST_CAP).get_page(request.GET.get("page"))
 
 
 def apply_errors(form, exc):

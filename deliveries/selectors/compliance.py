@@ -282,9 +282,8 @@ def _after_action_cells(a):
     }
 
 
-def compliance_audit(user, start, end):
-    """The audit over attempts whose contact date is in [start, end], visible to the user."""
-    attempts = list(audit_queryset(user, start, end))
+def _audit_rows(attempts):
+    attempts = list(attempts)
     person_ids = {m.personnel_id for a in attempts for m in a.deliverers}
     people = {p.pk: p for p in personnel_with_eligibility_dates().filter(pk__in=person_ids)}
     rows = []
@@ -297,6 +296,12 @@ def compliance_audit(user, start, end):
         cells.update(_contact_cells(a, case))
         cells.update(_after_action_cells(a))
         rows.append(AuditRow(attempt=a, cells=cells))
+    return rows
+
+
+def compliance_audit(user, start, end):
+    """The audit over attempts whose contact date is in [start, end], visible to the user."""
+    rows = _audit_rows(audit_queryset(user, start, end))
     totals = []
     for rule in RULES:
         counts = {MET: 0, NOT_MET: 0, NA: 0}
@@ -316,3 +321,31 @@ def compliance_audit(user, start, end):
         "totals": totals,
         "exceptions": exceptions,
     }
+
+
+def audit_summary(user, start, end):
+    """The audit's totals and exceptions over the whole period, and the attempts in order,
+    as plain values (the page caches them and shows the attempts a page at a time)."""
+    audit = compliance_audit(user, start, end)
+    return {
+        "start": start,
+        "end": end,
+        "rules": RULES,
+        "totals": audit["totals"],
+        "exceptions": [
+            {
+                "case_number": e["attempt"].case.number,
+                "attempt_number": e["attempt"].number,
+                "date": e["attempt"].contact_date,
+                "rule": e["rule"],
+                "note": e["note"],
+            }
+            for e in audit["exceptions"]
+        ],
+        "attempt_ids": [row.attempt.pk for row in audit["rows"]],
+    }
+
+
+def audit_rows(user, start, end, attempt_ids):
+    """The audit rows of the attempts ``attempt_ids`` (one page), in the audit's order."""
+    return _audit_rows(audit_queryset(user, start, end).filter(pk__in=attempt_ids))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import IdentificationBasis
+from candidates.visibility import visibility_key
 from deliveries.forms.reports import CandidateFilterForm, CaseFilterForm, PeriodForm
 from deliveries.models import DeliveryAttempt, ExportRecord
 from deliveries.selectors import after_cn, compliance, transparency
@@ -26,8 +27,11 @@ from deliveries.selectors import reports as sel
 from deliveries.selectors.common import juvenile_expression
 from deliveries.selectors.lists import candidate_list, case_list
 from deliveries.views.report_charts import bar_list_chart, trend_chart
+from vipcn.freshness import cached_figures
 
 PAGE_SIZE = 50
+# Attempts and exceptions per page of the compliance audit (its totals cover the period).
+AUDIT_PAGE_SIZE = 100
 # Cells a spreadsheet would run as a formula (CSV injection): prefixed with a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -66,22 +70,38 @@ def _period_form(request):
 # --- dashboard -----------------------------------------------------------------------------
 
 
+def _dashboard_figures(user, start, end):
+    """Everything the dashboard counts: computed once per state of the data (and clock
+    step), then re-used by every user who sees the same records (vipcn/freshness.py)."""
+
+    def compute(as_of):
+        today = timezone.localdate(as_of)
+        return {
+            "pipeline": sel.pipeline(user, today=today),
+            "queues": sel.queues(user, now=as_of),
+            "outcomes": sel.outcomes(user, start, end),
+            "months": sel.monthly_trend(user, start, end),
+            "deliverers": sel.deliverer_summary(user, start, end, today=today),
+        }
+
+    return cached_figures("dashboard", compute, key=[visibility_key(user), start, end])
+
+
 def dashboard(request):
     """The Lead's and the Program Manager's home: the program at a glance."""
     form, start, end = _period_form(request)
-    user = request.user
     period = _period_params(start, end)
-
-    pipeline = sel.pipeline(user)
+    figures = _dashboard_figures(request.user, start, end)
+    pipeline = figures.value["pipeline"]
     for row in pipeline["states"]:
         row["url"] = _cases_link(state=row["state"])
     for row in pipeline["waiting"]:
         row["url"] = _cases_link(waiting=row["rule_id"])
 
-    queues = sel.queues(user)
+    queues = figures.value["queues"]
     queue_links = {key: _cases_link(queue=key) for key in queues["counts"]}
 
-    outcomes = sel.outcomes(user, start, end)
+    outcomes = figures.value["outcomes"]
     for key, param in (
         ("by_outcome", "outcome"),
         ("by_age", "age"),
@@ -119,8 +139,7 @@ def dashboard(request):
             _cases_link(followup="accepted", **period),
         ),
     ]
-
-    months = sel.monthly_trend(user, start, end)
+    months = figures.value["months"]
 
     def month_link(month, delivered):
         # With the period too: the first and last months may be cut by the period's bounds.
@@ -131,7 +150,7 @@ def dashboard(request):
         m["not_delivered_url"] = month_link(m["month"], "no")
     trend = trend_chart(months, month_link)
     mix = bar_list_chart(outcomes["by_outcome"], lambda key: _cases_link(outcome=key, **period))
-    deliverers = sel.deliverer_summary(user, start, end)
+    deliverers = figures.value["deliverers"]
     return render(
         request,
         "deliveries/reports/dashboard.html",
@@ -148,6 +167,7 @@ def dashboard(request):
             "trend": trend,
             "mix": mix,
             "deliverers": deliverers,
+            "figures": figures,
             "delivered_link": _cases_link(delivered="yes", **period),
         },
     )
@@ -338,15 +358,34 @@ def outcomes_after_cn(request):
 
 
 def compliance_view(request):
+    """Totals and exceptions over the whole period (computed once per state of the data),
+    the attempts a page at a time."""
     form, start, end = _period_form(request)
-    audit = compliance.compliance_audit(request.user, start, end)
+    user = request.user
+    figures = cached_figures(
+        "compliance",
+        lambda as_of: compliance.audit_summary(user, start, end),
+        key=[visibility_key(user), start, end],
+    )
+    audit = figures.value
+    rows_page = Paginator(audit["attempt_ids"], AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    exceptions_page = Paginator(audit["exceptions"], AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("exceptions_page")
+    )
+    period = _period_params(start, end)
     return render(
         request,
         "deliveries/reports/compliance.html",
         {
             "form": form,
             "audit": audit,
-            "query": urlencode(_period_params(start, end)),
+            "figures": figures,
+            "rows": compliance.audit_rows(user, start, end, list(rows_page)),
+            "rows_page": rows_page,
+            "rows_query": urlencode({**period, "exceptions_page": exceptions_page.number}),
+            "exceptions_page": exceptions_page,
+            "exceptions_query": urlencode({**period, "page": rows_page.number}),
+            "query": urlencode(period),
         },
     )
 

@@ -1,0 +1,85 @@
+"""Figures computed once per state of the data, and re-used until something changes.
+
+Every record about a case keeps its history (django-simple-history), and every write the
+application makes to one (create, change, delete) adds a historical row. So the largest
+history id of each history table changes whenever anything a report is computed from
+changes. Read in one query (a backward step on each primary key index, well under a
+millisecond at a million candidates), these ids are the *data version*: the Lead's dashboard
+and the compliance audit are computed once per data version and re-used until a record
+changes, whoever changes it and on whichever app server (the version is read from the shared
+database on every request; the cache itself may be per process, as by default, or shared).
+
+What is not in the data version goes in the key: the visibility of the user (what they may
+count), the language (labels), the period asked for, and the clock. Anything measured from
+"now" (an after-action becoming overdue, the age of a queue item) is computed for the clock
+rounded down to ``CLOCK_STEP`` and the page says so ("figures as of 10:40"). Entries also
+expire after ``TIMEOUT`` seconds whatever happens.
+"""
+
+import datetime
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import get_language
+
+CLOCK_STEP = datetime.timedelta(minutes=5)
+TIMEOUT = 15 * 60
+
+
+@dataclass(frozen=True)
+class Figures:
+    value: object
+    as_of: datetime.datetime  # the clock the figures were computed for
+    compute_ms: int  # how long computing them took (the first view after a change)
+    cached: bool  # this request re-used them
+
+
+def _history_models():
+    return sorted(
+        (m for m in apps.get_models() if hasattr(m, "instance_type")),
+        key=lambda m: m._meta.db_table,
+    )
+
+
+def data_version():
+    """A string that changes whenever any record with history is created, changed or
+    deleted. One query."""
+    qn = connection.ops.quote_name
+    parts = [
+        f"(SELECT MAX({qn(m._meta.pk.column)}) FROM {qn(m._meta.db_table)})"  # noqa: S608
+        for m in _history_models()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))  # table names from model _meta
+        row = cursor.fetchone()
+    return ".".join(str(v or 0) for v in row)
+
+
+def clock(now=None):
+    """``now`` rounded down to CLOCK_STEP (the clock cached figures are computed for)."""
+    now = now or timezone.now()
+    step = int(CLOCK_STEP.total_seconds())
+    return datetime.datetime.fromtimestamp(int(now.timestamp()) // step * step, tz=datetime.UTC)
+
+
+def cached_figures(name, compute, *, key, now=None):
+    """``compute(as_of)``, or its value cached for the same data version, ``key`` parts,
+    language and clock step. Returns Figures."""
+    as_of = clock(now)
+    parts = [name, data_version(), get_language() or "", as_of.isoformat(), *key]
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+    cache_key = f"vipcn:figures:{name}:{digest}"
+    hit = cache.get(cache_key)
+    if hit is not None:
+        value, compute_ms = hit
+        return Figures(value, as_of, compute_ms, cached=True)
+    started = time.monotonic()
+    value = compute(as_of)
+    compute_ms = round((time.monotonic() - started) * 1000)
+    cache.set(cache_key, (value, compute_ms), TIMEOUT)
+    return Figures(value, as_of, compute_ms, cached=False)
