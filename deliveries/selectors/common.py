@@ -5,6 +5,8 @@ queries whatever the amount of data: the database does the counting, never a Pyt
 queries per row.
 """
 
+import datetime
+
 from django.db.models import (
     Min,
     OuterRef,
@@ -12,6 +14,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Least, TruncDate
+from django.utils import timezone
 
 from candidates.visibility import candidates_visible_to
 from deliveries.juvenile import AgeYears, juvenile_expression  # noqa: F401 - re-exported
@@ -50,6 +53,27 @@ def attempts_with_age(qs):
             candidate="case__candidate_id",
         ),
     )
+
+
+def _local_midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def contact_on_or_after(day):
+    """Q over attempts: contact on ``day`` or later (local dates), as a range on the indexed
+    ``contact_at`` itself. Filtering on the computed local date instead hides the range from
+    the planner, which then guesses a few hundred rows where there are tens of thousands."""
+    return Q(contact_at__gte=_local_midnight(day))
+
+
+def contact_on_or_before(day):
+    """Q over attempts: contact on ``day`` or earlier (local dates); see contact_on_or_after."""
+    return Q(contact_at__lt=_local_midnight(day + datetime.timedelta(days=1)))
+
+
+def contact_between(start, end):
+    """Q over attempts: contact on a local date in [start, end]."""
+    return contact_on_or_after(start) & contact_on_or_before(end)
 
 
 def personnel_with_eligibility_dates(qs=None):

@@ -24,6 +24,7 @@ from deliveries.policy.delivery import message_reached
 from deliveries.selectors.common import (
     DELIVERING_ROLES,
     attempts_with_age,
+    contact_between,
     personnel_with_eligibility_dates,
     rule_states_on,
     visible_attempts,
@@ -115,7 +116,7 @@ def audit_queryset(user, start, end):
     ).order_by("pk")
     return (
         attempts_with_age(visible_attempts(user))
-        .filter(contact_date__gte=start, contact_date__lte=end)
+        .filter(contact_between(start, end))
         .select_related(
             "case__candidate",
             "case__threat_assessment",

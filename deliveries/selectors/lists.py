@@ -12,7 +12,12 @@ from django.utils import timezone
 from candidates.models import IdentificationBasis
 from candidates.visibility import candidates_visible_to, juvenile_q
 from deliveries.models import DeliveryAttempt, FollowUp
-from deliveries.selectors.common import visible_attempts
+from deliveries.selectors.common import (
+    contact_between,
+    contact_on_or_after,
+    contact_on_or_before,
+    visible_attempts,
+)
 from deliveries.selectors.reports import (
     annotate_preparation,
     attempts_with_age,
@@ -37,13 +42,14 @@ def _matching_attempts(user, f):
         return None
     attempts = attempts_with_age(visible_attempts(user))
     if f.get("start"):
-        attempts = attempts.filter(contact_date__gte=f["start"])
+        attempts = attempts.filter(contact_on_or_after(f["start"]))
     if f.get("end"):
-        attempts = attempts.filter(contact_date__lte=f["end"])
+        attempts = attempts.filter(contact_on_or_before(f["end"]))
     if f.get("month"):
         month = f["month"]
         following = (month + datetime.timedelta(days=32)).replace(day=1)
-        attempts = attempts.filter(contact_date__gte=month, contact_date__lt=following)
+        last_day = following - datetime.timedelta(days=1)
+        attempts = attempts.filter(contact_between(month, last_day))
     if f.get("outcome"):
         attempts = attempts.filter(outcome=f["outcome"])
     if f.get("delivered") == "yes":

@@ -30,6 +30,7 @@ from deliveries.models import (
 from deliveries.policy.personnel import command_level_share
 from deliveries.selectors.common import (
     attempts_with_age,
+    contact_between,
     eligible_now_q,
     juvenile_expression,
     personnel_with_eligibility_dates,
@@ -318,9 +319,7 @@ def default_period(today=None):
 
 def attempts_in_period(user, start, end):
     """Visible attempts whose contact date falls in [start, end], with ``juvenile``."""
-    return attempts_with_age(visible_attempts(user)).filter(
-        contact_date__gte=start, contact_date__lte=end
-    )
+    return attempts_with_age(visible_attempts(user)).filter(contact_between(start, end))
 
 
 def outcomes(user, start, end):

@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--candidates", type=int, required=True)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument("--batch", type=int, default=20000)
         parser.add_argument("--i-know-this-is-not-live", action="store_true", dest="not_live")
 
     def handle(self, *args, candidates, seed, batch, not_live, **options):
