@@ -70,10 +70,14 @@ def _set_trigram_threshold():
 def name_search(queryset, query):
     """Candidates whose name or alias matches ``query``, tolerant of misspelling and word
     order on PostgreSQL (trigram word similarity), every word contained elsewhere. Also
-    matches the Department/RMS identifier and the record number exactly."""
+    matches the Department/RMS identifier and the record number exactly.
+
+    Returns the filtered queryset and the order (best match first). The similarity is an
+    ORDER BY expression, not an annotation, so that counting the matches does not compute
+    it for every one of them."""
     text = normalize(query)
     if not text:
-        return queryset
+        return queryset, ("last_name", "pk")
     # Identifiers match exactly (as typed or upper-cased) so the rms_id index serves them.
     exact = Q(rms_id__in={query.strip(), query.strip().upper()})
     if query.strip().isdecimal():
@@ -85,10 +89,9 @@ def name_search(queryset, query):
     if is_postgres():
         _set_trigram_threshold()
         similar = Q(WordSimilar(Value(text), F("search_text")))
-        return queryset.filter(similar | words | exact).annotate(
-            relevance=WordSimilarity(Value(text), F("search_text"))
-        )
-    return queryset.filter(words | exact).annotate(relevance=Value(0.0, FloatField()))
+        relevance = WordSimilarity(Value(text), F("search_text")).desc()
+        return queryset.filter(similar | words | exact), (relevance, "last_name", "pk")
+    return queryset.filter(words | exact), ("last_name", "pk")
 
 
 def juvenile_cutoff(today=None):
@@ -155,8 +158,8 @@ def candidate_list(user, *, filters):
     query = (filters.get("q") or "").strip()
     sort = filters.get("sort") or ""
     if query:
-        qs = name_search(qs, query)
-        order = SORTS.get(sort) or ("-relevance", "last_name", "pk")
+        qs, best_first = name_search(qs, query)
+        order = SORTS.get(sort) or best_first
     else:
         order = SORTS.get(sort) or SORTS["name"]
     return (
