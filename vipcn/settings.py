@@ -239,6 +239,14 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# The cache holds only figures keyed on the data version (vipcn/freshness.py), so a cache per
+# process is correct with any number of app servers; a shared one (e.g. dbcache://vipcn_cache
+# after `manage.py createcachetable`) lets one computation serve them all.
+try:
+    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+except Exception as exc:  # django-environ raises several kinds for a bad URL
+    raise ImproperlyConfigured(f"CACHE_URL is not a cache URL Django knows: {exc}") from exc
+
 # EMAIL_URL (e.g. smtp+tls://user:password@mail.example.org:587) becomes Django 6.1's MAILERS.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 _email_options = {

@@ -31,7 +31,7 @@ from vipcn.freshness import cached_figures
 
 PAGE_SIZE = 50
 # Attempts and exceptions per page of the compliance audit (its totals cover the period).
-AUDIT_PAGE_SIZE = 100
+AUDIT_PAGE_SIZE = 50
 # Cells a spreadsheet would run as a formula (CSV injection): prefixed with a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -50,6 +50,13 @@ def test_bad_database_url_is_refused(url):
     assert "ImproperlyConfigured" in result.stderr
 
 
+def test_unknown_cache_url_is_refused():
+    result = run_check(DEBUG="true", CACHE_URL="bogus://cache")
+    assert result.returncode != 0
+    assert "CACHE_URL is not a cache URL" in result.stderr
+    assert run_check(DEBUG="true", CACHE_URL="dbcache://vipcn_cache").returncode == 0
+
+
 def test_unknown_time_zone_is_refused():
     result = run_check(DEBUG="true", TIME_ZONE="Mars/Olympus_Mons")
     assert result.returncode != 0
