@@ -10,17 +10,19 @@ from candidates.models import JUVENILE_MAX_AGE, Candidate, EligibilityDeterminat
 JUVENILE_PERMISSION = "candidates.view_juvenile_records"
 
 
-def juvenile_q(today=None):
-    """Q for candidates who are juveniles today or were when a determination was made."""
+def juvenile_q(today=None, *, path=""):
+    """Q for candidates who are juveniles today or were when a determination was made
+    (over a related model when ``path`` leads from it to the candidate)."""
     today = today or timezone.localdate()
+    prefix = f"{path}__" if path else ""
     try:
         cutoff = today.replace(year=today.year - JUVENILE_MAX_AGE - 1)
     except ValueError:  # today is 29 February
         cutoff = today.replace(year=today.year - JUVENILE_MAX_AGE - 1, day=28)
     determined_juvenile = EligibilityDetermination.objects.filter(
-        candidate=OuterRef("pk"), juvenile=True
+        candidate=OuterRef(f"{prefix}pk"), juvenile=True
     )
-    return Q(date_of_birth__gt=cutoff) | Q(Exists(determined_juvenile))
+    return Q(**{f"{prefix}date_of_birth__gt": cutoff}) | Q(Exists(determined_juvenile))
 
 
 def candidates_visible_to(user, queryset=None):
@@ -30,6 +32,17 @@ def candidates_visible_to(user, queryset=None):
     if not user.has_perm(JUVENILE_PERMISSION):
         queryset = queryset.exclude(juvenile_q())
     return queryset
+
+
+def visible_through(user, path):
+    """Q over a model whose ``path`` leads to its candidate: the records of candidates the
+    user may see. The same rule as ``candidates_visible_to``, written as conditions on the
+    joined candidate rather than ``IN (visible candidates)``, so that a report joining the
+    candidate anyway (for an age, say) joins it once."""
+    q = Q(**{f"{path}__sealed": False})
+    if not user.has_perm(JUVENILE_PERMISSION):
+        q &= ~juvenile_q(path=path)
+    return q
 
 
 def visibility_key(user):

@@ -16,7 +16,7 @@ from django.db.models import (
 from django.db.models.functions import Least, TruncDate
 from django.utils import timezone
 
-from candidates.visibility import candidates_visible_to
+from candidates.visibility import visible_through
 from deliveries.juvenile import AgeYears, juvenile_expression  # noqa: F401 - re-exported
 from deliveries.models import (
     AttemptTeamMember,
@@ -35,11 +35,11 @@ from deliveries.policy.personnel import (
 def visible_cases(user):
     """Every case whose candidate the user may see (sealed and, without the permission,
     juvenile records are neither listed nor counted)."""
-    return CNCase.objects.filter(candidate__in=candidates_visible_to(user))
+    return CNCase.objects.filter(visible_through(user, "candidate"))
 
 
 def visible_attempts(user):
-    return DeliveryAttempt.objects.filter(case__candidate__in=candidates_visible_to(user))
+    return DeliveryAttempt.objects.filter(visible_through(user, "case__candidate"))
 
 
 def attempts_with_age(qs):

@@ -89,3 +89,32 @@ def test_it_answers_404_to_others_on_the_custodian_page(client, lead_user, custo
     login_as(client, custodian_user)
     missing = reverse("audit:sealed_record", args=[CandidateFactory().pk])
     assert client.get(missing).status_code == 404
+
+
+def test_reports_see_exactly_the_candidates_the_user_may_see(users_by_role):
+    """visible_through (the reports' join form) and candidates_visible_to (the registry's) are
+    one rule: the same cases for every role, over sealed, juvenile by date of birth,
+    juvenile by determination, adult, and unknown date of birth."""
+    from candidates.visibility import visible_through
+    from deliveries.models import CNCase
+    from tests.factories import CaseFactory, DeterminationFactory
+
+    adult = CandidateFactory()
+    unknown_age = CandidateFactory(date_of_birth=None)
+    determined = CandidateFactory()
+    DeterminationFactory(candidate=determined, juvenile=True)
+    people = [adult, unknown_age, determined, JuvenileCandidateFactory()]
+    people.append(JuvenileCandidateFactory(sealed=True))
+    for person in people:
+        CaseFactory(candidate=person)
+    for role, user in users_by_role.items():
+        registry = set(
+            CNCase.objects.filter(candidate__in=candidates_visible_to(user)).values_list(
+                "pk", flat=True
+            )
+        )
+        reports = set(
+            CNCase.objects.filter(visible_through(user, "candidate")).values_list("pk", flat=True)
+        )
+        assert reports == registry, role
+        assert len(registry) == (4 if user.has_perm("candidates.view_juvenile_records") else 2)
