@@ -10,10 +10,10 @@ changes, whoever changes it and on whichever app server (the version is read fro
 database on every request; the cache itself may be per process, as by default, or shared).
 
 What is not in the data version goes in the key: the visibility of the user (what they may
-count), the language (labels), the period asked for, and the clock. Anything measured from
-"now" (an after-action becoming overdue, the age of a queue item) is computed for the clock
-rounded down to ``CLOCK_STEP`` and the page says so ("figures as of 10:40"). Entries also
-expire after ``TIMEOUT`` seconds whatever happens.
+count), the language (labels), the period asked for, the date, and for figures measured from
+"now" (an after-action becoming overdue, the age of a queue item) the clock: those are
+computed for the clock rounded down to ``CLOCK_STEP`` and the page says so ("figures as of
+10:40"). Entries also expire after ``TIMEOUT`` seconds whatever happens.
 """
 
 import datetime
@@ -67,19 +67,21 @@ def clock(now=None):
     return datetime.datetime.fromtimestamp(int(now.timestamp()) // step * step, tz=datetime.UTC)
 
 
-def cached_figures(name, compute, *, key, now=None):
+def cached_figures(name, compute, *, key, now=None, uses_clock=True):
     """``compute(as_of)``, or its value cached for the same data version, ``key`` parts,
-    language and clock step. Returns Figures."""
-    as_of = clock(now)
-    parts = [name, data_version(), get_language() or "", as_of.isoformat(), *key]
+    language, date and (``uses_clock``) clock step. Returns Figures."""
+    now = now or timezone.now()
+    as_of = clock(now) if uses_clock else now
+    moment = as_of.isoformat() if uses_clock else timezone.localdate(now).isoformat()
+    parts = [name, data_version(), get_language() or "", moment, *key]
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
     cache_key = f"vipcn:figures:{name}:{digest}"
     hit = cache.get(cache_key)
     if hit is not None:
-        value, compute_ms = hit
-        return Figures(value, as_of, compute_ms, cached=True)
+        value, computed_for, compute_ms = hit
+        return Figures(value, computed_for, compute_ms, cached=True)
     started = time.monotonic()
     value = compute(as_of)
     compute_ms = round((time.monotonic() - started) * 1000)
-    cache.set(cache_key, (value, compute_ms), TIMEOUT)
+    cache.set(cache_key, (value, as_of, compute_ms), TIMEOUT)
     return Figures(value, as_of, compute_ms, cached=False)

@@ -111,3 +111,19 @@ def test_the_audit_pages_attempts_and_exceptions_but_totals_the_period(lead_clie
     assert second.context["figures"].cached
     assert [r.attempt.pk for r in second.context["rows"]] == [attempts[1].pk]
     assert second.context["exceptions_page"][0]["case_number"] == attempts[1].case.number
+
+
+def test_only_figures_measured_from_now_follow_the_clock():
+    calls = []
+
+    def compute(as_of):
+        calls.append(as_of)
+        return len(calls)
+
+    t = timezone.make_aware(datetime.datetime(2026, 11, 28, 10, 41))
+    later = t + datetime.timedelta(minutes=10)  # another clock step, the same day
+    assert freshness.cached_figures("t", compute, key=[], now=t, uses_clock=False).value == 1
+    again = freshness.cached_figures("t", compute, key=[], now=later, uses_clock=False)
+    assert again.cached and again.value == 1 and again.as_of == t
+    assert freshness.cached_figures("c", compute, key=[], now=t).value == 2
+    assert freshness.cached_figures("c", compute, key=[], now=later).value == 3
