@@ -9,6 +9,7 @@ deleted with it), and the history of the deleted record is kept.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -72,6 +73,12 @@ class EstimatedCountPaginator(CappedPaginator):
             self.is_estimate = True
             return estimate
         return super().count
+
+    def page(self, number):
+        self.count  # noqa: B018 - counting (or estimating) first sets is_estimate
+        if self.is_estimate:  # read by offset: an estimated count has no list of ids
+            return Paginator.page(self, number)
+        return super().page(number)
 
     def _estimate(self):
         qs = self.object_list

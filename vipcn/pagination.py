@@ -13,8 +13,12 @@ from django.utils.functional import cached_property
 
 class CappedPaginator(Paginator):
     """``count`` is exact up to ``cap`` rows; above it ``is_capped`` is set and the pages
-    stop at ``cap`` rows. One query: ``SELECT COUNT(*) FROM (... LIMIT cap + 1)``, unordered
-    (the order does not change how many rows match)."""
+    stop at ``cap`` rows.
+
+    For a queryset, one query reads the ids of the first ``cap + 1`` rows in the list's order
+    (that is the count), and a page is then read by its ids: a search ranked by similarity
+    finds and ranks its matches once, not once to count and again for the page.
+    """
 
     cap = 1000
     is_capped = False
@@ -25,13 +29,28 @@ class CappedPaginator(Paginator):
             self.cap = cap
 
     @cached_property
+    def _first_ids(self):
+        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
+
+    @cached_property
     def count(self):
-        qs = self.object_list
-        if isinstance(qs, QuerySet):
-            found = qs.order_by()[: self.cap + 1].count()
+        if isinstance(self.object_list, QuerySet):
+            found = len(self._first_ids)
         else:
-            found = len(qs[: self.cap + 1])
+            found = len(self.object_list[: self.cap + 1])
         if found > self.cap:
             self.is_capped = True
             return self.cap
         return found
+
+    def page(self, number):
+        if not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self._first_ids[bottom:top]
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)

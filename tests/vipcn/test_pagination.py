@@ -23,15 +23,30 @@ def test_it_counts_exactly_up_to_the_cap():
 
 
 def test_above_the_cap_it_stops_counting_and_says_so():
-    CandidateFactory.create_batch(5)
+    people = sorted(CandidateFactory.create_batch(5), key=lambda c: (c.last_name, c.pk))
     paginator = CappedPaginator(Candidate.objects.order_by("last_name", "pk"), 2, cap=3)
     with CaptureQueriesContext(connection) as ctx:
         assert paginator.count == 3
     assert paginator.is_capped
     (query,) = ctx.captured_queries
-    assert "LIMIT 4" in query["sql"] and "ORDER BY" not in query["sql"]
+    assert "LIMIT 4" in query["sql"] and "COUNT(" not in query["sql"].upper()
     assert paginator.num_pages == 2  # the last page holds the cap's third row
-    assert len(paginator.page(2)) == 1
+    assert list(paginator.page(1)) == people[:2]  # in the list's order
+    with CaptureQueriesContext(connection) as ctx:
+        assert list(paginator.page(2)) == people[2:3]
+    assert len(ctx.captured_queries) == 1  # the ids are read once
+
+
+def test_a_ranked_search_is_paged_in_rank_order(staff_client):
+    from tests.candidates.test_views_candidates import indexed
+
+    for name in ("Smithson", "Smith", "Smyth"):
+        indexed(last_name=name)
+    names = [
+        c.last_name
+        for c in staff_client.get(reverse("candidates:list"), {"q": "smith"}).context["page"]
+    ]
+    assert names[0] == "Smith"
 
 
 def test_the_candidate_list_asks_to_narrow_past_the_cap(staff_client, monkeypatch):
