@@ -141,7 +141,9 @@ class Command(BaseCommand):
             "Produced by `manage.py benchmark` (see README, section Benchmarks). Server-side "
             "time per request through django.test.Client in-process (middleware, views, "
             "templates; no network), warm, logged in as a Lead with a verified second factor. "
-            "Queries: count for one request.\n\n"
+            "Queries: count for one request. Pages whose figures are kept until a record "
+            "changes (vipcn/freshness.py) are measured as usually served and as the first view "
+            "after a change (cache emptied before each request).\n\n"
             f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory']} memory; PostgreSQL "
             f"{m['postgresql']}; Python {m['python']}; Django {m['django']}; {m['date']}.\n\n"
             + table
