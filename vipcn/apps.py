@@ -9,13 +9,20 @@ class VipcnConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
-        from simple_history.signals import pre_create_historical_record
+        from simple_history.signals import (
+            post_create_historical_record,
+            pre_create_historical_record,
+        )
 
         from vipcn.acting import fill_history_user
+        from vipcn.freshness import note_history_write
         from vipcn.roles import sync_role_permissions
 
         pre_create_historical_record.connect(
             fill_history_user, dispatch_uid="vipcn.fill_history_user"
+        )
+        post_create_historical_record.connect(
+            note_history_write, dispatch_uid="vipcn.note_history_write"
         )
         from vipcn.security import audit  # noqa: F401 - connects the access-log signals
         from vipcn.security.middleware import start_session_clock

@@ -1,13 +1,19 @@
 """Figures computed once per state of the data, and re-used until something changes.
 
 Every record about a case keeps its history (django-simple-history), and every write the
-application makes to one (create, change, delete) adds a historical row. So the largest
-history id of each history table changes whenever anything a report is computed from
-changes. Read in one query (a backward step on each primary key index, well under a
-millisecond at a million candidates), these ids are the *data version*: the Lead's dashboard
-and the compliance audit are computed once per data version and re-used until a record
-changes, whoever changes it and on whichever app server (the version is read from the shared
-database on every request; the cache itself may be per process, as by default, or shared).
+application makes to one (create, change, delete) adds a historical row. The *data version*
+is read in one query on every request, from the shared database (so it holds across app
+servers; the cache itself may be per process, as by default, or shared):
+
+- the *generation*, a PostgreSQL sequence advanced after the commit of every transaction
+  that wrote a history row (``note_history_write``). After a commit, not at the write: a
+  history id is drawn when the row is written, so a transaction still open can hold a lower
+  id than one already committed, and the largest id alone could miss its rows for good;
+- and the largest history id of every history table (a backward step on each primary key
+  index), which also catches rows written without the signal, such as generated data.
+
+The Lead's dashboard and the compliance audit are computed once per data version and re-used
+until a record changes, whoever changes it.
 
 What is not in the data version goes in the key: the visibility of the user (what they may
 count), the language (labels), the period asked for, the date, and for figures measured from
@@ -23,7 +29,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -46,14 +52,35 @@ def _history_models():
     )
 
 
+GENERATION_SEQUENCE = "vipcn_data_generation"  # vipcn/migrations/0005
+
+
+def _advance_generation(using):
+    def advance():
+        with transaction.get_connection(using).cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [GENERATION_SEQUENCE])
+
+    return advance
+
+
+def note_history_write(sender, history_instance, using=None, **kwargs):
+    """post_create_historical_record: advance the generation once the write commits (at
+    once outside a transaction; never if it rolls back)."""
+    using = using or history_instance._state.db or "default"
+    if transaction.get_connection(using).vendor == "postgresql":
+        transaction.on_commit(_advance_generation(using), using=using)
+
+
 def data_version():
     """A string that changes whenever any record with history is created, changed or
-    deleted. One query."""
+    deleted (see the module's docstring). One query."""
     qn = connection.ops.quote_name
     parts = [
         f"(SELECT MAX({qn(m._meta.pk.column)}) FROM {qn(m._meta.db_table)})"  # noqa: S608
         for m in _history_models()
     ]
+    if connection.vendor == "postgresql":
+        parts.insert(0, f"(SELECT last_value FROM {GENERATION_SEQUENCE})")  # noqa: S608 constant
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))  # table names from model _meta
         row = cursor.fetchone()

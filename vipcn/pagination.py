@@ -29,22 +29,30 @@ class CappedPaginator(Paginator):
             self.cap = cap
 
     @cached_property
+    def _by_ids(self):
+        """Whether pages are read by id: a plain queryset (not sliced, not a union)."""
+        qs = self.object_list
+        return isinstance(qs, QuerySet) and not qs.query.is_sliced and not qs.query.combinator
+
+    @cached_property
     def _first_ids(self):
-        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
+        ids = self.object_list.values_list("pk", flat=True)[: self.cap + 1]
+        # Ordering on a many-valued relation can repeat a row: each id once, first place kept.
+        return list(dict.fromkeys(ids))
 
     @cached_property
     def count(self):
-        if isinstance(self.object_list, QuerySet):
+        if self._by_ids:
             found = len(self._first_ids)
         else:
-            found = len(self.object_list[: self.cap + 1])
+            found = len(self.object_list[: self.cap + 1])  # a list, or a sliced queryset
         if found > self.cap:
             self.is_capped = True
             return self.cap
         return found
 
     def page(self, number):
-        if not isinstance(self.object_list, QuerySet):
+        if not self._by_ids:
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page

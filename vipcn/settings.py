@@ -240,12 +240,18 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # The cache holds only figures keyed on the data version (vipcn/freshness.py), so a cache per
-# process is correct with any number of app servers; a shared one (e.g. dbcache://vipcn_cache
-# after `manage.py createcachetable`) lets one computation serve them all.
+# process (the default) is correct with any number of app servers; a shared one lets one
+# computation serve them all. It holds case data (the queues list cases by name) for at most
+# 15 minutes: a shared cache must be on the private network, with authentication and without
+# persistence to disk, and never shared between environments (the key prefix names the
+# database, so two environments on one cache do not read each other's entries).
 try:
     CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 except Exception as exc:  # django-environ raises several kinds for a bad URL
     raise ImproperlyConfigured(f"CACHE_URL is not a cache URL Django knows: {exc}") from exc
+CACHES["default"].setdefault(
+    "KEY_PREFIX", f"vipcn:{DATABASES['default'].get('HOST', '')}:{DATABASES['default']['NAME']}"
+)
 
 # EMAIL_URL (e.g. smtp+tls://user:password@mail.example.org:587) becomes Django 6.1's MAILERS.
 _email = env.email_url("EMAIL_URL", default="consolemail://")

@@ -68,6 +68,8 @@ def contact_on_or_after(day):
 
 def contact_on_or_before(day):
     """Q over attempts: contact on ``day`` or earlier (local dates); see contact_on_or_after."""
+    if day >= datetime.date.max:  # no day after it: no upper bound
+        return Q()
     return Q(contact_at__lt=_local_midnight(day + datetime.timedelta(days=1)))
 
 

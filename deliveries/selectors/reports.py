@@ -278,6 +278,7 @@ def queues(user, *, now=None, limit=10):
     after_action = list(
         attempts.filter(awaiting_after_action_q())
         .select_related("case__candidate", "after_action", "created_by")
+        .defer("created_by__password")  # the list is cached (vipcn/freshness.py)
         .order_by("contact_at", "pk")[:limit]
     )
     cutoff = overdue_cutoff(now)

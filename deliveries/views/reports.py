@@ -72,7 +72,11 @@ def _period_form(request):
 
 def _dashboard_figures(user, start, end):
     """Everything the dashboard counts: computed once per state of the data (and clock
-    step), then re-used by every user who sees the same records (vipcn/freshness.py)."""
+    step), then re-used by every user who sees the same records (vipcn/freshness.py).
+
+    The key holds the user's visibility only: each selector here depends on the user through
+    visible_cases / visible_attempts and nothing else. A figure about the user themself
+    ("my cases") would need the user in the key."""
 
     def compute(as_of):
         today = timezone.localdate(as_of)

@@ -127,3 +127,70 @@ def test_only_figures_measured_from_now_follow_the_clock():
     assert again.cached and again.value == 1 and again.as_of == t
     assert freshness.cached_figures("c", compute, key=[], now=t).value == 2
     assert freshness.cached_figures("c", compute, key=[], now=later).value == 3
+
+
+def test_the_generation_advances_when_a_write_commits_not_before(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            f.CaseFactory()
+            before = freshness.data_version().split(".")[0]  # written, not committed
+    assert callbacks  # run at the commit
+    assert freshness.data_version().split(".")[0] != before
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                f.CaseFactory()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert not callbacks  # a rolled-back write advances nothing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_committed_after_a_later_one_still_changes_the_version():
+    """History ids are drawn at the write: a transaction that wrote first but commits last
+    holds a lower id than one already committed. The version must still change when it
+    commits (the largest history id alone would not)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    wrote, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_writer():
+        try:
+            with transaction.atomic():
+                f.CaseFactory()  # draws the lower history id
+                wrote.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert wrote.wait(timeout=10)
+    f.CaseFactory()  # a higher history id, committed at once
+    seen = freshness.data_version()
+    release.set()
+    assert done.wait(timeout=10)
+    thread.join(timeout=10)
+    assert freshness.data_version() != seen
+
+
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("reports:cases", {"end": "9999-12-31"}),
+        ("reports:dashboard", {"start": "9999-01-01", "end": "9999-12-31"}),
+        ("reports:compliance", {"start": "9999-01-01", "end": "9999-12-31"}),
+    ],
+)
+def test_the_last_possible_day_is_a_period_end_like_any_other(lead_client, name, params):
+    f.ReportAttemptFactory()
+    assert lead_client.get(reverse(name), params).status_code == 200
