@@ -57,6 +57,13 @@ class Subject:
         self.person = person
         self.on_date = on_date
 
+    def known(self, name):
+        """The rule's answer read for this person and date by ``load_deliverer_states`` (one
+        query for a whole team or page), or None: the rule then queries for itself."""
+        if getattr(self.person, "dlv_on_date", None) == self.on_date:
+            return getattr(self.person, name)
+        return None
+
 
 # --- The records each rule counts, as querysets not yet narrowed to one person. -----------
 
@@ -152,7 +159,10 @@ class Trained(Rule):
     id, sop = "DLV-TRAIN", "2-64-6 A.1"
 
     def validate(self, subject):
-        if not trainings_by(subject.on_date).filter(personnel=subject.person).exists():
+        trained = subject.known("dlv_trained")
+        if trained is None:
+            trained = trainings_by(subject.on_date).filter(personnel=subject.person).exists()
+        if not trained:
             raise self.fail(
                 _(
                     "%(name)s has no Department-recognized CN training recorded on or before "
@@ -173,8 +183,11 @@ class Accompanied(Rule):
         person = subject.person
         if is_designated_lead(person, subject.on_date):
             return  # The Lead cannot accompany themselves: the designation meets the rule.
-        from_attempts, by_hand = accompaniments(person, subject.on_date)
-        if not (from_attempts.exists() or by_hand.exists()):
+        accompanied = subject.known("dlv_accompanied")
+        if accompanied is None:
+            from_attempts, by_hand = accompaniments(person, subject.on_date)
+            accompanied = from_attempts.exists() or by_hand.exists()
+        if not accompanied:
             raise self.fail(
                 _(
                     "%(name)s has not yet accompanied the VIP Law Enforcement Lead on a recorded "
@@ -248,6 +261,26 @@ def annotate_deliverer_states(queryset, on_date):
             Q(dlv_active=True, dlv_sworn=True, dlv_trained=True, dlv_accompanied=True)
         )
     )
+
+
+def load_deliverer_states(people, on_date):
+    """Read DLV-TRAIN and DLV-ACCOMP for ``people`` on ``on_date`` in one query and keep the
+    answers on each person, so that the rules answer from them (Subject.known) instead of
+    querying once per person: a page's query count then does not grow with its team."""
+    from deliveries.models import Personnel
+
+    people = [p for p in people if p is not None]
+    if not people:
+        return
+    rows = annotate_deliverer_states(
+        Personnel.objects.filter(pk__in={p.pk for p in people}), on_date
+    ).only("pk")
+    answers = {row.pk: row for row in rows}
+    for person in people:
+        row = answers[person.pk]
+        person.dlv_trained = row.dlv_trained
+        person.dlv_accompanied = row.dlv_accompanied
+        person.dlv_on_date = on_date
 
 
 def _boolean(q):

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from candidates.visibility import candidates_visible_to
 from deliveries import letters
 from deliveries.forms import preparation as forms
 from deliveries.models import CNCase, LetterVersion, TeamAssignment
+from deliveries.policy.personnel import load_deliverer_states
 from deliveries.policy.preparation import preparation_states
 from deliveries.services import preparation as services
 from deliveries.timeline import case_timeline
@@ -60,16 +62,26 @@ def _with_checklist_data(queryset):
     ).prefetch_related(
         "letter_versions",
         "guardian_contacts",
-        Prefetch("team", queryset=TeamAssignment.objects.select_related("personnel")),
+        Prefetch("team", queryset=TeamAssignment.objects.select_related("personnel__rank")),
         "candidate__determinations",
+    )
+
+
+def _load_team_states(cases, on_date):
+    """Every planned officer's DLV-* answers for ``on_date``, in one query for the page."""
+    load_deliverer_states(
+        [member.personnel for case in cases for member in case.team.all()], on_date
     )
 
 
 def _rows(cases):
     rows = []
     memo = {}  # each officer's DLV-* check runs once per page, not once per case
+    cases = list(cases)
+    today = timezone.localdate()
+    _load_team_states(cases, today)
     for case in cases:
-        states = preparation_states(case, memo=memo)
+        states = preparation_states(case, on_date=today, memo=memo)
         rows.append(
             {
                 "case": case,
@@ -246,7 +258,9 @@ def _detail_context(request, case, bound=None):
         .select_related("no_letter_by", "created_by")
         .get()
     )
-    states = preparation_states(case)
+    today = timezone.localdate()
+    _load_team_states([case], today)
+    states = preparation_states(case, on_date=today)
     letters_qs = case.letter_versions.select_related("template", "accepted_by", "created_by")
     latest = letters_qs.order_by("-number").first()
     accepted = next((v for v in letters_qs if v.accepted_at), None)

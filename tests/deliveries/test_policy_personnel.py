@@ -397,6 +397,29 @@ class TestBulkAgreesWithTheCheck:
             assert person.dlv_eligible == policy.may_deliver(person, on)
             assert policy.missing_rule_ids(person) == [k for k, ok in single.items() if not ok]
 
+    @pytest.mark.parametrize("offset", [-1, 0, 2])
+    def test_answers_loaded_for_a_team_equal_the_rules_own(self, offset):
+        """load_deliverer_states (one query for a page's officers) gives every rule the same
+        answer and message as the rule's own queries, and the rules then query nothing."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.build_every_state()
+        on = TODAY + days(offset)
+        loaded = list(Personnel.objects.all())
+        policy.load_deliverer_states(loaded, on)
+        for person in loaded:
+            with CaptureQueriesContext(connection) as ctx:
+                from_loaded = [
+                    (s.id, s.ok, s.messages) for s in policy.deliverer_states(person, on)
+                ]
+            assert not ctx.captured_queries, person
+            fresh = Personnel.objects.get(pk=person.pk)
+            own = [(s.id, s.ok, s.messages) for s in policy.deliverer_states(fresh, on)]
+            assert from_loaded == own, person
+        elsewhere = loaded[0]
+        assert policy.Subject(elsewhere, on + days(1)).known("dlv_trained") is None
+
     def test_bulk_and_single_answers_agree_on_the_demo_data(self, settings):
         settings.DEMO_MODE = True
         call_command("load_demo_data", stdout=open("/dev/null", "w"))

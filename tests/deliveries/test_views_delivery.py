@@ -449,3 +449,23 @@ def test_it_shows_the_case_page_in_a_fixed_number_of_queries(lead_client):
     many, html = count()
     assert many == few
     assert case.number in html
+
+
+def test_the_case_page_reads_its_teams_rules_in_one_query(lead_client):
+    """Issue 9: each officer's DLV-* rules and rank come with the page, not one query each."""
+    from tests.factories import CaseFactory, TeamAssignmentFactory
+
+    case = CaseFactory()
+    url = reverse("cases:detail", args=[case.pk])
+
+    def count():
+        lead_client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert lead_client.get(url).status_code == 200
+        return len(ctx)
+
+    TeamAssignmentFactory(case=case, personnel=EligibleDelivererFactory())
+    one = count()
+    for _ in range(3):
+        TeamAssignmentFactory(case=case, personnel=EligibleDelivererFactory())
+    assert count() == one
