@@ -262,7 +262,7 @@ def test_it_runs_a_fixed_number_of_queries(size, lead_user, django_assert_num_qu
     build_volume(size)
     start, end = sel.default_period()
     lead_user.has_perm("candidates.view_juvenile_records")  # warm the permission cache
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         sel.pipeline(lead_user)
     with django_assert_num_queries(1):
         sel.waiting_cases(lead_user)
