@@ -200,9 +200,10 @@ def overdue_q(now=None):
 
 
 def pipeline(user, *, today=None):
-    """Open cases by state, and for cases in preparation how many wait for each rule.
+    """Open cases by state, for cases in preparation how many wait for each rule, and the
+    three queue counts over open cases (``queue_counts``, for ``queues``).
 
-    One query: a single pass over the open cases counts both.
+    One query: a single pass over the open cases counts them all.
     """
     exprs = preparation_expressions(today)
     counts = (
@@ -216,6 +217,7 @@ def pipeline(user, *, today=None):
                 rule_id: Count("pk", filter=waiting_for_q(rule_id, exprs))
                 for rule_id in WAITING_RULE_IDS
             },
+            juvenile=Count("pk", filter=juvenile_waiting_q(exprs)),
         )
     )
     states = [
@@ -225,6 +227,13 @@ def pipeline(user, *, today=None):
     return {
         "states": states,
         "waiting": [{"rule_id": r, "count": counts[r]} for r in WAITING_RULE_IDS],
+        # The same definitions as queues' own count (awaiting_approval_q is P-APPROVE's,
+        # READY is C-DELIVER's).
+        "queue_counts": {
+            "approval": counts["P-APPROVE"],
+            "ready": counts["C-DELIVER"],
+            "juvenile": counts["juvenile"],
+        },
     }
 
 
@@ -241,10 +250,12 @@ def waiting_cases(user, *, limit=25, today=None):
 # --- queues --------------------------------------------------------------------------------
 
 
-def queues(user, *, now=None, limit=10):
+def queues(user, *, now=None, limit=10, open_counts=None):
     """The work waiting on someone: five queues, each a count and its oldest items.
 
-    Queries: one count aggregate over cases, one over attempts, then one per queue list.
+    Queries: one count aggregate over cases (none when ``open_counts``, pipeline's
+    ``queue_counts`` for the same user and day, is given), one over attempts, then one per
+    queue list.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -252,7 +263,9 @@ def queues(user, *, now=None, limit=10):
     # Every queue counted here is of open cases: restricting to them first lets PostgreSQL
     # use the partial index on open cases instead of testing every case ever opened.
     counts = (
-        visible_cases(user)
+        dict(open_counts)
+        if open_counts is not None
+        else visible_cases(user)
         .filter(state__in=CNCase.OPEN_STATES)
         .aggregate(
             approval=Count("pk", filter=awaiting_approval_q(exprs)),

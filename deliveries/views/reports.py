@@ -80,9 +80,10 @@ def _dashboard_figures(user, start, end):
 
     def compute(as_of):
         today = timezone.localdate(as_of)
+        pipeline = sel.pipeline(user, today=today)
         return {
-            "pipeline": sel.pipeline(user, today=today),
-            "queues": sel.queues(user, now=as_of),
+            "pipeline": pipeline,
+            "queues": sel.queues(user, now=as_of, open_counts=pipeline["queue_counts"]),
             "outcomes": sel.outcomes(user, start, end),
             "months": sel.monthly_trend(user, start, end),
             "deliverers": sel.deliverer_summary(user, start, end, today=today),

@@ -267,7 +267,11 @@ def test_it_runs_a_fixed_number_of_queries(size, lead_user, django_assert_num_qu
     with django_assert_num_queries(1):
         sel.waiting_cases(lead_user)
     with django_assert_num_queries(6):
-        sel.queues(lead_user)
+        alone = sel.queues(lead_user)
+    counts = sel.pipeline(lead_user)["queue_counts"]
+    with django_assert_num_queries(5):
+        shared = sel.queues(lead_user, open_counts=counts)
+    assert {k: shared["counts"][k] for k in counts} == {k: alone["counts"][k] for k in counts}
     with django_assert_num_queries(5):
         sel.outcomes(lead_user, start, end)
     with django_assert_num_queries(1):
