@@ -30,6 +30,7 @@ from django_otp.oath import totp  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from candidates.models import Candidate  # noqa: E402
+from candidates.visibility import candidates_visible_to  # noqa: E402
 from deliveries.juvenile import juvenile_safeguards_apply  # noqa: E402
 from deliveries.models import (  # noqa: E402
     CaseTransition,
@@ -354,6 +355,85 @@ report(
     f"edit saved on A answered {save_a}; the stale edit on B answered {save_b} (refused, form "
     f"shown again); the record keeps {candidate.first_name!r}",
 )
+
+
+# 6. Cached figures: the dashboard is cached per process (LocMem by default; each instance runs
+#    two workers, so four caches), keyed on a data version read from the shared database on
+#    every request. The Lead views it on A until A answers from a cache; a staff member opens a
+#    case through B's form; every later view on A must count it (the first one recomputed:
+#    B's write changed the version A reads), and B must show the same. Several views on A
+#    after the write, so that one lands on the worker holding the cached figures.
+FIGURE = re.compile(r'data-figure="state-preparing"[^>]*>\s*<a [^>]*>([^<]+)</a>')
+AS_OF = re.compile(r'id="figures-as-of" data-cached="(yes|no)">([^<]*)</p>')
+
+
+def dashboard(browser, base):
+    """(count of open cases preparing, served from a cache?, "Figures as of" time)."""
+    status, _, body = browser.open(f"{base}/reports/")
+    figure, as_of = FIGURE.search(body), AS_OF.search(body)
+    if status != 200 or figure is None or as_of is None:
+        return None, None, f"answered {status}, figure not found"
+    as_of_time = re.search(r"\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?", as_of.group(2), re.I)
+    return (
+        int(re.sub(r"\D", "", figure.group(1))),
+        as_of.group(1) == "yes",
+        as_of_time.group(0) if as_of_time else as_of.group(2).strip(),
+    )
+
+
+lead = account("scale-lead")  # a new TOTP device: check 4's code may still be the current one
+writer = account("scale-staff-06")
+lead_browser, writer_browser = Browser(), Browser()
+full_login(lead_browser, A, lead)
+full_login(writer_browser, B, writer)
+free = (
+    candidates_visible_to(
+        lead,
+        candidates_visible_to(
+            writer,
+            Candidate.objects.filter(status=Candidate.Status.ELIGIBLE, merged_into__isnull=True),
+        ),
+    )
+    .exclude(cases__state__in=CNCase.OPEN_STATES)
+    .order_by("-pk")
+    .first()
+)
+views = []
+for _ in range(6):
+    views.append(dashboard(lead_browser, A))
+    if views[-1][1]:
+        break
+before, was_cached, before_as_of = views[-1]
+if free is None or not was_cached or {v[0] for v in views} != {before}:
+    report(
+        "cached figures across instances",
+        False,
+        "no eligible candidate without an open case"
+        if free is None
+        else f"A did not answer from a cache with steady figures: {views}",
+    )
+else:
+    _, _, body = writer_browser.open(f"{B}/cases/open/{free.pk}/")
+    opened, _, _ = writer_browser.open(
+        f"{B}/cases/open/{free.pk}/", {"csrfmiddlewaretoken": csrf(body), "assigned_to": ""}
+    )
+    new_case = CNCase.objects.filter(candidate=free, state=CNCase.State.PREPARING).first()
+    after = [dashboard(lead_browser, A) for _ in range(4)]
+    on_b, _, as_of_b = dashboard(lead_browser, B)
+    report(
+        "cached figures across instances",
+        opened == 302
+        and new_case is not None
+        and [v[0] for v in after] == [before + 1] * len(after)
+        and after[0][1] is False
+        and on_b == before + 1,
+        f"Lead's dashboard on A: {before} cases preparing (view {len(views)} of "
+        f"{[v[0] for v in views]} from A's cache, figures as of {before_as_of}); case opened "
+        f"through B's form answered {opened} ({new_case.number if new_case else 'no case'}); "
+        f"{len(after)} views on A then: {[v[0] for v in after]} (first recomputed: "
+        f"{after[0][1] is False}, from a cache: {[v[1] for v in after]}, as of {after[0][2]}); "
+        f"on B: {on_b} (as of {as_of_b})",
+    )
 
 print("SCALE-OUT CHECK:", "PASS" if all(results) else "FAIL")
 sys.exit(0 if all(results) else 1)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Scale-out demo (README, "Scale-out"): two gunicorn instances (127.0.0.1:8101 and :8102)
 # sharing one PostgreSQL database, Debian's nginx on 127.0.0.1:8100 round-robin in front, and
-# scripts/scaleout_check.py showing that login, lockout, session lock, approval lock and
-# optimistic concurrency hold across both. Loopback only; uses the load-test database.
+# scripts/scaleout_check.py showing that login, lockout, session lock, approval lock,
+# optimistic concurrency and cached dashboard figures hold across both. Loopback only; uses
+# the load-test database.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 DATABASE="${1:-vipcn_load}"
