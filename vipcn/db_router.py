@@ -29,6 +29,18 @@ def replica_reads():
         _use_replica.reset(token)
 
 
+@contextlib.contextmanager
+def primary_reads():
+    """Reads inside this block go to the primary, even within a report page. For figures
+    cached under a data version read from the primary (vipcn/freshness.py): computed on a
+    lagging replica they could miss the very change that gave the version, and be kept."""
+    token = _use_replica.set(False)
+    try:
+        yield
+    finally:
+        _use_replica.reset(token)
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
         return REPLICA if _use_replica.get() else PRIMARY

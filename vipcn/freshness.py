@@ -13,7 +13,9 @@ servers; the cache itself may be per process, as by default, or shared):
   index), which also catches rows written without the signal, such as generated data.
 
 The Lead's dashboard and the compliance audit are computed once per data version and re-used
-until a record changes, whoever changes it.
+until a record changes, whoever changes it. They are computed on the primary database, where
+the version is read, even when a read replica serves the other report pages: computed on a
+lagging replica, figures could miss the very change that gave the version, and be kept.
 
 What is not in the data version goes in the key: the visibility of the user (what they may
 count), the language (labels), the period asked for, the date, and for figures measured from
@@ -32,6 +34,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from vipcn.db_router import primary_reads
 
 CLOCK_STEP = datetime.timedelta(minutes=5)
 TIMEOUT = 15 * 60
@@ -108,7 +112,8 @@ def cached_figures(name, compute, *, key, now=None, uses_clock=True):
         value, computed_for, compute_ms = hit
         return Figures(value, computed_for, compute_ms, cached=True)
     started = time.monotonic()
-    value = compute(as_of)
+    with primary_reads():  # the database the version was read from (vipcn/db_router.py)
+        value = compute(as_of)
     compute_ms = round((time.monotonic() - started) * 1000)
     cache.set(cache_key, (value, as_of, compute_ms), TIMEOUT)
     return Figures(value, as_of, compute_ms, cached=False)
