@@ -59,20 +59,34 @@ def _history_models():
 GENERATION_SEQUENCE = "vipcn_data_generation"  # vipcn/migrations/0005
 
 
-def _advance_generation(using):
-    def advance():
-        with transaction.get_connection(using).cursor() as cursor:
-            cursor.execute("SELECT nextval(%s)", [GENERATION_SEQUENCE])
+_advancers = {}
 
-    return advance
+
+def _advancer(using):
+    """One callable per database alias (so a transaction registers it once)."""
+    if using not in _advancers:
+
+        def advance():
+            with transaction.get_connection(using).cursor() as cursor:
+                cursor.execute("SELECT nextval(%s)", [GENERATION_SEQUENCE])
+
+        _advancers[using] = advance
+    return _advancers[using]
 
 
 def note_history_write(sender, history_instance, using=None, **kwargs):
     """post_create_historical_record: advance the generation once the write commits (at
-    once outside a transaction; never if it rolls back)."""
+    once outside a transaction; never if it rolls back), once per transaction."""
     using = using or history_instance._state.db or "default"
-    if transaction.get_connection(using).vendor == "postgresql":
-        transaction.on_commit(_advance_generation(using), using=using)
+    connection_ = transaction.get_connection(using)
+    if connection_.vendor != "postgresql":
+        return
+    advance = _advancer(using)
+    if connection_.in_atomic_block and any(
+        entry[1] is advance for entry in connection_.run_on_commit
+    ):
+        return  # already waiting for this transaction's commit
+    transaction.on_commit(advance, using=using)
 
 
 def data_version():
@@ -84,7 +98,9 @@ def data_version():
         for m in _history_models()
     ]
     if connection.vendor == "postgresql":
-        parts.insert(0, f"(SELECT last_value FROM {GENERATION_SEQUENCE})")  # noqa: S608 constant
+        # 0 until the first nextval: last_value alone reads 1 both before and after it.
+        generation = f"CASE WHEN is_called THEN last_value ELSE 0 END FROM {GENERATION_SEQUENCE}"
+        parts.insert(0, f"(SELECT {generation})")  # noqa: S608 constant
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))  # table names from model _meta
         row = cursor.fetchone()

@@ -194,3 +194,13 @@ def test_a_write_committed_after_a_later_one_still_changes_the_version():
 def test_the_last_possible_day_is_a_period_end_like_any_other(lead_client, name, params):
     f.ReportAttemptFactory()
     assert lead_client.get(reverse(name), params).status_code == 200
+
+
+def test_a_transaction_advances_the_generation_once(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        with transaction.atomic():
+            for _ in range(3):
+                f.CaseFactory()
+    assert len(callbacks) == 1
