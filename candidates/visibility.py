@@ -25,24 +25,22 @@ def juvenile_q(today=None, *, path=""):
     return Q(**{f"{prefix}date_of_birth__gt": cutoff}) | Q(Exists(determined_juvenile))
 
 
-def candidates_visible_to(user, queryset=None):
-    queryset = Candidate.objects.all() if queryset is None else queryset
+def visible_through(user, path=""):
+    """Q for the candidates the user may see, over Candidate itself (``path`` empty) or over
+    a model whose ``path`` leads to its candidate. On a related model it is a condition on
+    the joined candidate rather than ``IN (visible candidates)``, so that a report joining
+    the candidate anyway (for an age, say) joins it once."""
+    prefix = f"{path}__" if path else ""
     # A sealed juvenile record is "as if it never occurred" (NMSA 32A-2-26).
-    queryset = queryset.filter(sealed=False)
-    if not user.has_perm(JUVENILE_PERMISSION):
-        queryset = queryset.exclude(juvenile_q())
-    return queryset
-
-
-def visible_through(user, path):
-    """Q over a model whose ``path`` leads to its candidate: the records of candidates the
-    user may see. The same rule as ``candidates_visible_to``, written as conditions on the
-    joined candidate rather than ``IN (visible candidates)``, so that a report joining the
-    candidate anyway (for an age, say) joins it once."""
-    q = Q(**{f"{path}__sealed": False})
+    q = Q(**{f"{prefix}sealed": False})
     if not user.has_perm(JUVENILE_PERMISSION):
         q &= ~juvenile_q(path=path)
     return q
+
+
+def candidates_visible_to(user, queryset=None):
+    queryset = Candidate.objects.all() if queryset is None else queryset
+    return queryset.filter(visible_through(user))
 
 
 def visibility_key(user):
