@@ -1,5 +1,7 @@
 """Named personas, one per role (healthchecks' alice/bob/charlie idea)."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -22,6 +24,60 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_the_access_log_guard():
+    """Transactional tests end with Django's flush, a TRUNCATE of every table, which the
+    access log's statement-level trigger refuses (migration vipcn 0006). The test run lifts
+    the refusal for that one statement, as the tables' owner could, inside the flush's own
+    transaction; at every other moment the triggers stand as in production."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from vipcn.dbroles import TRUNCATE_TRIGGERS
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        qn = self.quote_name
+        guarded = [
+            (qn(table), qn(trigger))
+            for table, trigger in TRUNCATE_TRIGGERS.items()
+            if any(qn(table) in sql for sql in sql_list)
+        ]
+        lift = [f"ALTER TABLE {t} DISABLE TRIGGER {g};" for t, g in guarded]
+        restore = [f"ALTER TABLE {t} ENABLE ALWAYS TRIGGER {g};" for t, g in guarded]
+        return original(self, [*lift, *sql_list, *restore])
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def _access_log_chain_holds(request):
+    """After every test that used the database, before its rollback or flush, the access
+    log's hash chain verifies (``manage.py verify_access_log``) over every entry the test
+    wrote, on top of those written before it: the suite's own writes are the check's data.
+
+    A test that tampers with the log on purpose says so: ``@pytest.mark.access_log_tampered``.
+    """
+    uses_db = (
+        request.node.get_closest_marker("django_db") is not None
+        or "_django_db_helper" in request.fixturenames
+    )
+    if not uses_db or request.node.get_closest_marker("access_log_tampered"):
+        yield
+        return
+    # Set up the database first, so that it is torn down (rolled back, flushed) after this.
+    request.getfixturevalue("db")
+    yield
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.needs_rollback:
+        return  # the test broke its transaction; its own failure says why
+    call_command("verify_access_log", stdout=io.StringIO())
 
 
 def login_as(client, user):

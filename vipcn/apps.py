@@ -24,6 +24,7 @@ class VipcnConfig(AppConfig):
         post_create_historical_record.connect(
             note_history_write, dispatch_uid="vipcn.note_history_write"
         )
+        from vipcn import dbroles  # noqa: F401 - registers the database-role deploy check
         from vipcn.security import audit  # noqa: F401 - connects the access-log signals
         from vipcn.security.middleware import start_session_clock
 

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,7 +27,7 @@ class UserProfile(models.Model):
 class AccessLogQuerySet(models.QuerySet):
     """Append-only: bulk changes and deletes are refused (CJIS AU-9).
 
-    Only ``prune_older_than`` may delete, and only entries past the retention period.
+    Only ``prune_older_than`` may delete: the oldest entries, past the retention period.
     """
 
     def update(self, **kwargs):
@@ -36,10 +36,17 @@ class AccessLogQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("The access log is append-only; use prune_access_log.")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        # Each entry is linked to the one before it as it is written (vipcn.security.chain).
+        raise PermissionError("Access-log entries are written one at a time (audit.record).")
+
     def prune_older_than(self, cutoff):
+        """Delete the oldest entries, written before ``cutoff``; (count, anchor)."""
         from datetime import timedelta
 
         from django.utils import timezone
+
+        from vipcn.security import chain
 
         limit = timezone.now() - timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
         if cutoff > limit:
@@ -47,7 +54,7 @@ class AccessLogQuerySet(models.QuerySet):
                 "Access-log entries younger than %d days are kept (CJIS AU-11)."
                 % settings.ACCESS_LOG_RETENTION_DAYS
             )
-        return models.QuerySet.delete(self.filter(at__lt=cutoff))
+        return chain.prune(cutoff, using=self.db)
 
 
 class AccessLogEntry(models.Model):
@@ -103,6 +110,13 @@ class AccessLogEntry(models.Model):
     view_name = models.CharField(_("page"), max_length=200, blank=True)
     status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
+    # The hash chain (vipcn/security/chain.py): set when the entry is written, never by hand.
+    prev_hash = models.CharField(
+        _("hash of the previous entry"), max_length=64, blank=True, editable=False
+    )
+    entry_hash = models.CharField(
+        _("hash of this entry"), max_length=64, blank=True, editable=False
+    )
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -120,13 +134,57 @@ class AccessLogEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S.%f} {self.username} {self.action} {self.outcome}"
 
     def save(self, *args, **kwargs):
+        """Write a new entry, linked to the one before it; ``at`` defaults to the database's
+        clock at that moment."""
         if not self._state.adding:
             raise PermissionError("The access log is append-only; entries cannot be changed.")
-        if self.at is None:
-            from django.utils import timezone
+        from vipcn.security import chain
 
-            self.at = timezone.now()
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        kwargs["force_insert"] = True
+        with transaction.atomic(using=using):
+            chain.link(self, using, lambda: super(AccessLogEntry, self).save(*args, **kwargs))
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The access log is append-only; entries cannot be deleted.")
+
+
+class AnchorQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Access-log anchors cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Access-log anchors cannot be deleted.")
+
+
+class AccessLogAnchor(models.Model):
+    """Where the hash chain resumes after ``prune_access_log`` deleted the oldest entries.
+
+    The first entry kept links to ``last_pruned_hash``; ``verify_access_log`` starts there.
+    """
+
+    created_at = models.DateTimeField(_("pruned at"))
+    cutoff = models.DateTimeField(_("pruned entries written before"))
+    last_pruned_id = models.BigIntegerField(_("last pruned entry"))
+    last_pruned_at = models.DateTimeField(_("time of the last pruned entry"))
+    last_pruned_hash = models.CharField(_("hash of the last pruned entry"), max_length=64)
+    pruned_count = models.PositiveBigIntegerField(_("entries pruned"))
+
+    objects = AnchorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access-log anchor")
+        verbose_name_plural = _("access-log anchors")
+        ordering = ["-id"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"#{self.last_pruned_id} {self.last_pruned_hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Access-log anchors cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Access-log anchors cannot be deleted.")

@@ -160,6 +160,37 @@ if DATABASE_REPLICA_URL:
     # Tests run on the primary alone: the replica alias mirrors it.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["vipcn.db_router.ReplicaRouter"]
+# Two database roles (README, "Security", database roles): migrations, and pruning the access
+# log, run as the schema's owner (MIGRATION_DATABASE_URL); the application connects as a plain
+# role (DATABASE_URL) that may read and append to the access log but never change it.
+MIGRATION_DATABASE_URL = env.str("MIGRATION_DATABASE_URL", default="")
+MIGRATION_DATABASE = None
+if MIGRATION_DATABASE_URL:
+    try:
+        MIGRATION_DATABASE = env.db_url_config(MIGRATION_DATABASE_URL)
+    except (ValueError, KeyError, environ.ImproperlyConfigured) as exc:
+        raise ImproperlyConfigured(f"MIGRATION_DATABASE_URL is not a valid URL: {exc}") from exc
+    if not IS_POSTGRES or MIGRATION_DATABASE.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "MIGRATION_DATABASE_URL is for PostgreSQL, with DATABASE_URL on PostgreSQL too."
+        )
+    if MIGRATION_DATABASE.get("NAME") != DATABASES["default"].get("NAME"):
+        raise ImproperlyConfigured(
+            "MIGRATION_DATABASE_URL must name the same database as DATABASE_URL."
+        )
+    if MIGRATION_DATABASE.get("USER") == DATABASES["default"].get("USER"):
+        raise ImproperlyConfigured(
+            "MIGRATION_DATABASE_URL (the owner) and DATABASE_URL (the application) must log in "
+            "as different roles."
+        )
+    if not env.bool("VIPCN_PG_JIT", default=False):
+        _owner_options = MIGRATION_DATABASE.setdefault("OPTIONS", {})
+        _owner_options["options"] = " ".join(
+            filter(None, [_owner_options.get("options", ""), "-c jit=off"])
+        )
+# Production (DEBUG off, PostgreSQL) refuses to start as a superuser or as the access log's
+# owner (vipcn/dbroles.py). false: start anyway (a throwaway test server); check --deploy warns.
+DATABASE_ROLE_CHECK = env.bool("VIPCN_DATABASE_ROLE_CHECK", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
