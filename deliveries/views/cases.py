@@ -24,6 +24,7 @@ from deliveries.policy.preparation import preparation_states
 from deliveries.services import preparation as services
 from deliveries.timeline import case_timeline
 from vipcn.roles import LEAD, STAFF, has_role
+from vipcn.security.records import note_record
 
 PAGE_SIZE = 25
 
@@ -659,6 +660,7 @@ def _letter_version(request, pk):
         letter = versions.filter(accepted_at__isnull=False).first() or versions.first()
     if letter is None:
         raise Http404(_("This case has no letter yet."))
+    note_record(request, "letter", letter.pk)  # the version shown, for the access log
     return case, letter
 
 

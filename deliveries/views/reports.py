@@ -28,6 +28,7 @@ from deliveries.selectors.common import juvenile_expression
 from deliveries.selectors.lists import candidate_list, case_list
 from deliveries.views.report_charts import bar_list_chart, trend_chart
 from vipcn.freshness import cached_figures
+from vipcn.security.records import note_record
 
 PAGE_SIZE = 50
 # Attempts and exceptions per page of the compliance audit (its totals cover the period).
@@ -262,12 +263,13 @@ def cases_export(request):
                 " ".join(sel.unmet_rules(case)),
             ]
         )
-    ExportRecord.objects.create(
+    export = ExportRecord.objects.create(
         user=request.user,
         kind=ExportRecord.Kind.CASES,
         filters=form.active_filters() if form.is_bound else {},
         row_count=count,
     )
+    note_record(request, "export", export.pk)  # the access log names it
     return response
 
 
@@ -324,12 +326,13 @@ def candidates_export(request):
                 _cell(c.assigned_to.get_username()) if c.assigned_to_id else "",
             ]
         )
-    ExportRecord.objects.create(
+    export = ExportRecord.objects.create(
         user=request.user,
         kind=ExportRecord.Kind.CANDIDATES,
         filters=form.active_filters() if form.is_bound else {},
         row_count=count,
     )
+    note_record(request, "export", export.pk)  # the access log names it
     return response
 
 
@@ -427,12 +430,13 @@ def compliance_csv(request):
         writer.writerow(
             [total["rule"].id, "", "", "", f"{total['met']} / {total['not_met']} / {total['na']}"]
         )
-    ExportRecord.objects.create(
+    export = ExportRecord.objects.create(
         user=request.user,
         kind=ExportRecord.Kind.COMPLIANCE_CSV,
         filters=_audit_filters(start, end),
         row_count=len(audit["rows"]),
     )
+    note_record(request, "export", export.pk)  # the access log names it
     return response
 
 
@@ -453,12 +457,13 @@ def compliance_pdf(request):
     )
     stylesheet = CSS(filename=finders.find("deliveries/css/reports-print.css"))
     pdf = HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=[stylesheet])
-    ExportRecord.objects.create(
+    export = ExportRecord.objects.create(
         user=request.user,
         kind=ExportRecord.Kind.COMPLIANCE_PDF,
         filters=_audit_filters(start, end),
         row_count=len(audit["rows"]),
     )
+    note_record(request, "export", export.pk)  # the access log names it
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="compliance-{start.isoformat()}-{end.isoformat()}.pdf"'

@@ -4,6 +4,7 @@ tests show that pages nobody has written yet are covered by default."""
 from django.http import HttpResponse
 from django.urls import include, path
 
+from vipcn.security.records import record_view
 from vipcn.urls import handler403, handler404, handler500  # noqa: F401
 from vipcn.urls import urlpatterns as project
 
@@ -19,7 +20,9 @@ def letter_download(request, case_pk, pk):
 
 
 probe = [
-    path("<int:pk>/", record_page, name="probe_detail"),
+    # A page that declares its record (vipcn/security/records.py)...
+    path("<int:pk>/", record_view(record_page, pk="case"), name="probe_detail"),
+    # ...and one that forgot to: still logged, under its own name for the bare id.
     path("<int:case_pk>/letters/<int:pk>/", letter_download, name="probe_letter"),
 ]
 

@@ -66,8 +66,8 @@ def test_it_logs_every_download(client, staff_user, probe_pages):
     response = client.get("/probe-cases/7/letters/3/")
     assert response["Content-Disposition"].startswith("attachment")
     entry = AccessLogEntry.objects.get(action=Action.DOWNLOAD)
-    assert entry.object_refs == {"case": "7", "probe_letter": "3"}
-    assert (entry.object_type, entry.object_id) == ("probe_letter", "3")
+    assert entry.object_refs == {"case": "7", "cases:probe_letter": "3"}
+    assert (entry.object_type, entry.object_id) == ("cases:probe_letter", "3")
     assert not AccessLogEntry.objects.filter(action=Action.VIEW).exists()
 
 

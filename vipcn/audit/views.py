@@ -15,6 +15,23 @@ from vipcn.security.custodian import sealed_record_exists_for, sealed_record_ope
 from vipcn.security.forms import SealedRecordReasonForm
 
 PAGE_SIZE = 50
+# Before issue 16 the log filed these pages' ids (a shooting's, a group's, a GVIS meeting's)
+# under "candidate"; such entries are not views of the candidate with that number.
+MISFILED_AS_CANDIDATE = [
+    f"candidates:{name}"
+    for name in (
+        "shooting_detail",
+        "shooting_edit",
+        "involvement_add",
+        "involvement_remove",
+        "gvis_detail",
+        "gvis_edit",
+        "group_detail",
+        "group_edit",
+        "group_member_add",
+        "group_member_remove",
+    )
+]
 
 
 def _history_model(object_type):
@@ -60,6 +77,7 @@ def object_audit(request, object_type, key):
             Q(object_type=object_type, object_id=key) | Q(**{f"object_refs__{object_type}": key})
         )
         .exclude(action=AccessLogEntry.Action.AUDIT_READ)
+        .exclude(object_type="candidate", view_name__in=MISFILED_AS_CANDIDATE)
         .select_related("user")
     )
     viewed_page = Paginator(viewed, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from vipcn import access
 from vipcn.models import AccessLogEntry
-from vipcn.security import audit
+from vipcn.security import audit, records
 
 Action = AccessLogEntry.Action
 Outcome = AccessLogEntry.Outcome
@@ -25,17 +25,6 @@ LAST_SEEN_RESOLUTION = 15
 
 # Pages a signed-in user without a verified second factor may still open.
 SECOND_FACTOR_PAGES = frozenset({"logout", "mfa_setup", "mfa_verify", "mfa_qr"})
-
-# URL namespace -> the record type its "pk" refers to, for the access log.
-NAMESPACE_OBJECTS = {
-    "candidates": "candidate",
-    "cases": "case",
-    "attempts": "attempt",
-    "personnel": "personnel",
-    "reports": "report",
-}
-# Model names as the admin spells them -> the record type pages use.
-TYPE_ALIASES = {"cncase": "case"}
 
 
 class NoStoreMiddleware:
@@ -54,51 +43,17 @@ class NoStoreMiddleware:
         return response
 
 
-def object_refs(match):
-    """{record type: id} for every pk-like URL argument, and the primary (type, id).
-
-    ``candidate_pk`` names its type; a bare ``pk`` is the namespace's record
-    (``cases:detail`` -> case) unless another argument already names that type
-    (``cases/<case_pk>/letters/<pk>/``), when the page name stands for it.
-    """
-    if match is None:
-        return {}, ("", "")
-    refs, primary = {}, ("", "")
-    bare = None
-    for key, value in match.kwargs.items():
-        if key in ("pk", "id"):
-            bare = str(value)[:64]
-            continue
-        if key == "object_id" and match.view_name.startswith("admin:"):
-            # admin:<app>_<model>_<action>
-            kind = match.url_name.rsplit("_", 1)[0].split("_")[-1]
-        elif key.endswith(("_pk", "_id")):
-            kind = key.rsplit("_", 1)[0]
-        else:
-            continue
-        kind = TYPE_ALIASES.get(kind, kind)
-        refs[kind] = str(value)[:64]
-        if key == "object_id" or not primary[0]:
-            primary = (kind, refs[kind])
-    if bare is not None:
-        namespace = match.namespace.split(":")[-1] if match.namespace else ""
-        kind = NAMESPACE_OBJECTS.get(namespace) or namespace or match.url_name or "object"
-        if kind in refs:
-            kind = match.url_name or "object"
-        refs[kind] = bare
-        primary = (kind, bare)
-    return refs, primary
-
-
-def _is_attachment(response):
-    return response.get("Content-Disposition", "").lower().startswith("attachment")
+def _is_file(response):
+    """A download: a file sent as an attachment, or shown inline (a PDF) with its name."""
+    return bool(response.get("Content-Disposition", ""))
 
 
 class AccessLogMiddleware:
     """Log every record page a signed-in user opens, every download, every refusal.
 
-    A page is a "record page" when its URL carries a pk-like argument, so pages added later
-    are logged without their authors doing anything.
+    The record is the one the view served (vipcn/security/records.py): declared by the URL
+    conf, noted by the view, or the admin's model and object id. A page added later with a
+    record id in its URL is logged under its own name until it declares its record type.
     """
 
     def __init__(self, get_response):
@@ -112,8 +67,7 @@ class AccessLogMiddleware:
     def _log(self, request, response):
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
-        match = getattr(request, "resolver_match", None)
-        refs, (kind, pk) = object_refs(match)
+        refs, (kind, pk) = records.resolve(request)
         common = {
             "request": request,
             "object_type": kind,
@@ -127,7 +81,7 @@ class AccessLogMiddleware:
             audit.record(Action.DENIED, Outcome.DENIED, **common)
         elif not signed_in or not getattr(request, "_vipcn_second_factor_ok", False):
             return
-        elif _is_attachment(response) and response.status_code < 300:
+        elif _is_file(response) and response.status_code < 300:
             audit.record(Action.DOWNLOAD, **common)
         elif refs and response.status_code < 400:
             action = Action.VIEW if request.method in ("GET", "HEAD") else Action.SUBMIT
