@@ -5,6 +5,7 @@ start as a superuser or as the owner (``check --deploy`` and the WSGI start-up).
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,9 +46,10 @@ def fresh(server):
     )
 
     def drop():
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+        for database in (f"{name}_restore_check", name):
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
+            )
         for role in (owner, app):
             admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
@@ -103,7 +105,7 @@ def connect(fresh, role):
     )
 
 
-def test_the_documented_setup_end_to_end(fresh):
+def test_the_documented_setup_end_to_end(fresh, tmp_path):
     roles = {"DATABASE_URL": fresh["app_url"], "MIGRATION_DATABASE_URL": fresh["owner_url"]}
     made = manage("setup_database_roles", DATABASE_ADMIN_URL=fresh["admin_url"], **roles)
     assert made.returncode == 0, made.stderr
@@ -158,3 +160,10 @@ def test_the_documented_setup_end_to_end(fresh):
     # Pruning deletes, so it runs as the owner (nothing is old enough here).
     pruned = manage("prune_access_log", "--older-than-days", "400", **roles)
     assert pruned.returncode == 0 and "0 entries" in pruned.stdout, pruned.stderr
+    if shutil.which("pg_dump"):
+        # Backups and their restore check run as the owner too (a new database to restore in).
+        dump = tmp_path / "vipcn.dump"
+        backup = manage("backup_database", "--output", str(dump), **roles)
+        assert backup.returncode == 0, backup.stderr
+        restored = manage("verify_backup", str(dump), **roles)
+        assert restored.returncode == 0, restored.stderr

@@ -10,6 +10,11 @@ def database(alias="default"):
     db = settings.DATABASES[alias]
     if db["ENGINE"] != "django.db.backends.postgresql":
         raise CommandError("Backups are for PostgreSQL (DATABASE_URL=postgres://...).")
+    owner = getattr(settings, "MIGRATION_DATABASE", None)
+    if alias == "default" and owner:
+        # As the owner (vipcn/dbroles.py): it reads every table, and may create the restore
+        # check's database; the application's role may do neither.
+        return {**db, **{key: owner.get(key) for key in ("USER", "PASSWORD", "HOST", "PORT")}}
     return db
 
 
