@@ -25,6 +25,7 @@ class VipcnConfig(AppConfig):
             note_history_write, dispatch_uid="vipcn.note_history_write"
         )
         from vipcn.security import audit  # noqa: F401 - connects the access-log signals
+        from vipcn.security import accounts  # noqa: F401 - sessions, password mark, own roles
         from vipcn.security.middleware import start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="vipcn.session_clock")
