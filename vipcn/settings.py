@@ -75,12 +75,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL (or other character no field may hold) anywhere in the request: 400, before the
+    # session is read (its key is looked up in the database) and before any view.
+    "vipcn.security.bad_input.BadInputMiddleware",
     # Security chain (vipcn/security/middleware.py): no-store on signed-in pages, the access
     # log of every object view, download and refusal, the session lock, then the second factor.
     "vipcn.security.middleware.NoStoreMiddleware",
     "vipcn.security.middleware.AccessLogMiddleware",
-    # A NUL (or other character no field may hold) in any parameter: 400, before any view.
-    "vipcn.security.bad_input.BadInputMiddleware",
     "vipcn.security.middleware.SessionLockMiddleware",
     "vipcn.security.middleware.SecondFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",

@@ -11,6 +11,7 @@ import re
 
 from django.http import HttpResponseBadRequest
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 
 # NUL, and the UTF-16 surrogate range (never a character of valid UTF-8 text).
 INVALID = re.compile("[\x00\ud800-\udfff]")
@@ -53,8 +54,9 @@ def invalid_input(request):
 class BadInputMiddleware:
     """400 for a request with a NUL or an unpaired surrogate in any parameter.
 
-    Placed before the session is first read (a session cookie is looked up in the database) and
-    before any view, so that no page needs its own check.
+    Placed outside every middleware that reads the session (a session cookie is looked up in
+    the database, on the way in or out) and before any view, so that no page needs its own
+    check.
     """
 
     def __init__(self, get_response):
@@ -64,5 +66,7 @@ class BadInputMiddleware:
         if invalid_input(request):
             # A page of its own, without the user's menu: rendering that would read the
             # session, whose cookie may be the bad input.
-            return HttpResponseBadRequest(loader.render_to_string("400.html"))
+            response = HttpResponseBadRequest(loader.render_to_string("400.html"))
+            add_never_cache_headers(response)
+            return response
         return self.get_response(request)
