@@ -137,9 +137,7 @@ class RoleGrantAdmin(admin.ModelAdmin):
             try:
                 step(grant=grant, actor=request.user, request=request)
             except ValidationError as exc:
-                self.message_user(
-                    request, f"{grant}: {' '.join(exc.messages)}", messages.ERROR
-                )
+                self.message_user(request, f"{grant}: {' '.join(exc.messages)}", messages.ERROR)
             else:
                 count += 1
         if count:
@@ -157,7 +155,10 @@ class RoleGrantAdmin(admin.ModelAdmin):
     @admin.action(description=_("Refuse the selected role requests"))
     def refuse_grants(self, request, queryset):
         self._decide(
-            request, queryset, duties.role_grant_refuse, gettext("Role requests refused: %(count)d.")
+            request,
+            queryset,
+            duties.role_grant_refuse,
+            gettext("Role requests refused: %(count)d."),
         )
 
 

@@ -24,8 +24,8 @@ class VipcnConfig(AppConfig):
         post_create_historical_record.connect(
             note_history_write, dispatch_uid="vipcn.note_history_write"
         )
-        from vipcn.security import audit  # noqa: F401 - connects the access-log signals
-        from vipcn.security import accounts  # noqa: F401 - sessions, password mark, own roles
+        # Connect the signals: the access log; sessions, the password mark, one's own roles.
+        from vipcn.security import accounts, audit  # noqa: F401
         from vipcn.security.middleware import start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="vipcn.session_clock")

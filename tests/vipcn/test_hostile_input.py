@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import login_as
+from tests.vipcn.test_hostile_forms import _pages as form_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -230,7 +231,7 @@ def _counts():
     }
 
 
-@pytest.mark.parametrize("name,route", __import__("tests.vipcn.test_hostile_forms", fromlist=["_pages"])._pages())
+@pytest.mark.parametrize("name,route", form_pages())
 def test_every_form_field_refuses_bad_bytes_and_saves_nothing(
     client, users_by_role, lead_user, name, route
 ):

@@ -191,7 +191,11 @@ def test_a_new_account_changes_its_password_before_enrolling(admin_client, admin
     assert client.get(reverse("mfa_qr")).status_code == 404
     response = client.post(
         reverse("password_change"),
-        {"old_password": TEST_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
     )
     assert response.status_code == 302 and response["Location"] == reverse("mfa_setup")
     assert not UserProfile.objects.get(user=newcomer).password_set_by_admin
@@ -225,7 +229,11 @@ def test_the_users_own_change_is_not_marked(client, staff_user):
     login_as(client, staff_user)
     client.post(
         reverse("password_change"),
-        {"old_password": TEST_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
     )
     assert not UserProfile.objects.filter(user=staff_user, password_set_by_admin=True).exists()
     assert not AccessLogEntry.objects.filter(action=Action.PASSWORD_SET_BY_ADMIN).exists()
@@ -252,9 +260,7 @@ def test_a_recovery_code_signs_in_once_and_its_use_is_logged(
     password_login(client, staff_user)
     assert client.get(reverse("mfa_verify")).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("mfa_recovery"), {"token": codes[0].upper(), "next": "/"}
-        )
+        response = client.post(reverse("mfa_recovery"), {"token": codes[0].upper(), "next": "/"})
     assert response.status_code == 302 and response["Location"] == reverse("mfa_manage")
     assert client.get("/").status_code == 200
     entry = AccessLogEntry.objects.get(action=Action.RECOVERY_CODE_USED)
@@ -282,7 +288,9 @@ def test_the_user_sees_how_many_are_left_and_makes_new_ones(client, staff_user):
     response = client.post(reverse("mfa_manage"))
     new_codes = response.context["codes"]
     assert len(new_codes) == 10 and not set(new_codes) & set(codes)
-    stored = set(StaticToken.objects.filter(device__user=staff_user).values_list("token", flat=True))
+    stored = set(
+        StaticToken.objects.filter(device__user=staff_user).values_list("token", flat=True)
+    )
     assert stored == set(new_codes)  # all the old ones replaced
     assert AccessLogEntry.objects.filter(action=Action.RECOVERY_CODES_MADE).count() == 2
     client.post(reverse("logout"))

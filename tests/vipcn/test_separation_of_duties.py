@@ -58,7 +58,11 @@ def test_an_administrator_cannot_give_themselves_a_role(admin_client, admin_user
         reverse("admin:auth_user_change", args=[admin_user.pk]),
         user_form(
             admin_user,
-            groups=[group(roles.ADMINISTRATOR).pk, group(roles.AUDITOR).pk, group(roles.CUSTODIAN).pk],
+            groups=[
+                group(roles.ADMINISTRATOR).pk,
+                group(roles.AUDITOR).pk,
+                group(roles.CUSTODIAN).pk,
+            ],
             user_permissions=[permission.pk],
         ),
     )
@@ -214,7 +218,9 @@ def test_the_server_command_line_grants_and_logs(staff_user):
 # --- password resets and authenticator removals ------------------------------------------------
 
 
-def test_removing_an_authenticator_is_logged_naming_the_account(admin_client, admin_user, staff_user):
+def test_removing_an_authenticator_is_logged_naming_the_account(
+    admin_client, admin_user, staff_user
+):
     device = TOTPDevice.objects.create(user=staff_user, name="phone", confirmed=True)
     response = admin_client.post(
         reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}
@@ -229,7 +235,9 @@ def test_removing_an_authenticator_is_logged_naming_the_account(admin_client, ad
 
 def test_removing_recovery_codes_is_logged_too(admin_client, staff_user):
     device = StaticDevice.objects.create(user=staff_user, name="recovery codes", confirmed=True)
-    admin_client.post(reverse("admin:otp_static_staticdevice_delete", args=[device.pk]), {"post": "yes"})
+    admin_client.post(
+        reverse("admin:otp_static_staticdevice_delete", args=[device.pk]), {"post": "yes"}
+    )
     entry = AccessLogEntry.objects.get(action=Action.MFA_REMOVED)
     assert entry.object_id == str(staff_user.pk) and "recovery codes" in entry.detail
 

@@ -42,11 +42,9 @@ def invalid_input(request):
             return "form"
         if any(has_invalid_character(f.name) for f in request.FILES.values()):
             return "form"
-    if any(has_invalid_character(k) or has_invalid_character(v) for k, v in request.COOKIES.items()):
+    if any(has_invalid_character(f"{k}={v}") for k, v in request.COOKIES.items()):
         return "cookie"
-    if any(
-        has_invalid_character(v) for k, v in request.META.items() if k.startswith("HTTP_")
-    ):
+    if any(has_invalid_character(v) for k, v in request.META.items() if k.startswith("HTTP_")):
         return "header"
     return ""
 

@@ -149,8 +149,7 @@ def role_grant_refuse(*, grant, actor, request=None):
 def role_grant_at_command_line(*, user, role, operator=""):
     """Give ``user`` the ``role`` from a shell on the server (manage.py grant_role)."""
     with transaction.atomic():
-        if not Group.objects.filter(name=role).exists():
-            raise ValidationError(f"No role named {role!r}.")
+        Group.objects.get(name=role)  # a role that does not exist is a programming error
         already = user.groups.filter(name=role).exists()
         if not already:
             _add_role(user, role)

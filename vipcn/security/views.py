@@ -175,9 +175,7 @@ def mfa_setup(request):
                     ),
                 )
                 return redirect(_with_next("mfa_setup", request))
-            form.add_error(
-                "token", _("That code is not valid. Enter the code the app shows now.")
-            )
+            form.add_error("token", _("That code is not valid. Enter the code the app shows now."))
     return render(
         request,
         "registration/mfa_setup.html",

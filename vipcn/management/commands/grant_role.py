@@ -8,7 +8,6 @@ operator's login name.
 import getpass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from vipcn.roles import ALL_ROLES
@@ -31,10 +30,7 @@ class Command(BaseCommand):
             operator = getpass.getuser()
         except (KeyError, OSError):
             operator = ""
-        try:
-            granted = role_grant_at_command_line(user=user, role=role, operator=operator)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
+        granted = role_grant_at_command_line(user=user, role=role, operator=operator)
         if granted:
             self.stdout.write(self.style.SUCCESS(f"{username} now has the role {role}."))
         else:
