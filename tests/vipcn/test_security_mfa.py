@@ -1,7 +1,9 @@
 """Second factor (CJIS IA-2(1)): enrolled at first login, asked after the password on every
 protected URL (admin and admindocs included), codes not replayable."""
 
+import re
 import time
+from base64 import b32decode
 
 import pytest
 from django.urls import reverse
@@ -11,7 +13,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.conftest import login_as
 from tests.factories import TEST_PASSWORD
 from vipcn.models import AccessLogEntry
-from vipcn.security.views import SESSION_ENROLMENT
 
 pytestmark = pytest.mark.django_db
 Action = AccessLogEntry.Action
@@ -32,9 +33,12 @@ def current_code(device):
     )
 
 
-def enrolment_secret(client):
-    """The secret of the enrolment this client's session started (hex), as the QR code holds."""
-    return client.session[SESSION_ENROLMENT]["key"]
+def start_enrolment(client):
+    """Open the set-up page and read the secret it shows (as a person would type it), as hex."""
+    page = client.get(reverse("mfa_setup"))
+    assert page.status_code == 200, page
+    shown = re.search(r'<code class="user-select-all">([A-Z2-7=]+)</code>', page.content.decode())
+    return b32decode(shown.group(1)).hex()
 
 
 def code_for(key_hex, offset=0):
@@ -44,8 +48,7 @@ def code_for(key_hex, offset=0):
 
 
 def enroll(client):
-    client.get(reverse("mfa_setup"))
-    key = enrolment_secret(client)
+    key = start_enrolment(client)
     response = client.post(reverse("mfa_setup"), {"token": code_for(key), "next": "/"})
     assert response.status_code == 200, response.content[:500]
     assert len(response.context["codes"]) == 10
@@ -92,7 +95,7 @@ def test_it_enrolls_with_a_qr_code_served_by_the_app(client, staff_user):
     assert b"<svg" in qr.content
     # No device exists before the user confirms a code: nothing for another session to read.
     assert not TOTPDevice.objects.filter(user=staff_user).exists()
-    key = enrolment_secret(client)
+    key = start_enrolment(client)
     response = client.post(reverse("mfa_setup"), {"token": code_for(key), "next": "/"})
     assert response.status_code == 200 and response.context["next"] == "/"
     device = TOTPDevice.objects.get(user=staff_user)
@@ -146,10 +149,9 @@ def test_it_verifies_a_fresh_code_and_issues_a_new_session_key(client, staff_use
 
 def test_it_refuses_an_offsite_next_after_the_code(client, staff_user):
     password_login(client, staff_user)
-    client.get(reverse("mfa_setup"))
     response = client.post(
         reverse("mfa_setup"),
-        {"token": code_for(enrolment_secret(client)), "next": "https://evil.example/"},
+        {"token": code_for(start_enrolment(client)), "next": "https://evil.example/"},
     )
     assert response.status_code == 200
     assert response.context["next"] == "/"
