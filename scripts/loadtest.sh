@@ -90,7 +90,7 @@ echo "==> collectstatic into $STATIC_ROOT"
 .venv/bin/python scripts/loadtest_helper.py prepare "$WORK" --i-know-this-is-a-load-test-database
 
 echo "==> gunicorn: $WORKERS workers on 127.0.0.1:$PORT"
-.venv/bin/gunicorn vipcn.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
+.venv/bin/gunicorn -c gunicorn.conf.py vipcn.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
     --no-control-socket --access-logfile /dev/null --error-logfile "$WORK/gunicorn.log" &
 GUNICORN_PID=$!
 for _ in $(seq 1 60); do

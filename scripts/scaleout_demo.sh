@@ -44,7 +44,7 @@ export VIPCN_DATABASE_ROLE_CHECK=false
 .venv/bin/python manage.py collectstatic --no-input -v0
 
 for port in 8101 8102; do
-    .venv/bin/gunicorn vipcn.wsgi --workers 2 --bind "127.0.0.1:$port" --no-control-socket \
+    .venv/bin/gunicorn -c gunicorn.conf.py vipcn.wsgi --workers 2 --bind "127.0.0.1:$port" --no-control-socket \
         --error-logfile "$WORK/gunicorn-$port.log" &
     PIDS+=($!)
 done
@@ -56,6 +56,7 @@ error_log $WORK/nginx-error.log;
 events { worker_connections 64; }
 http {
     access_log off;
+    server_tokens off;  # "Server: nginx" without its version
     client_body_temp_path $WORK/body; proxy_temp_path $WORK/proxy;
     fastcgi_temp_path $WORK/fastcgi; uwsgi_temp_path $WORK/uwsgi; scgi_temp_path $WORK/scgi;
     upstream vipcn { server 127.0.0.1:8101; server 127.0.0.1:8102; }

@@ -30,6 +30,8 @@ MATRIX = {
     "mfa_setup": ANY_ROLE,
     "mfa_verify": ANY_ROLE,
     "mfa_qr": ANY_ROLE,
+    "mfa_recovery": ANY_ROLE,
+    "mfa_manage": ANY_ROLE,
     "audit:log": AUDITORS,
     "audit:object": AUDITORS,
     # Open to every role so that anyone but a custodian gets the same 404 as for a record

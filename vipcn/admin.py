@@ -3,6 +3,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vipcn import admin_users  # noqa: F401 - users, roles, role grants, authenticators
 from vipcn.models import AccessLogEntry, UserProfile
 from vipcn.roles import AUDITOR, has_role
 from vipcn.security import audit
@@ -14,8 +15,9 @@ admin.site.index_title = _("Users, reference data and history")
 
 @admin.register(UserProfile)
 class UserProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "language")
+    list_display = ("user", "language", "password_set_by_admin")
     search_fields = ("user__username",)
+    readonly_fields = ("password_set_by_admin",)
 
 
 def _login_through_the_notice(request, extra_context=None):

@@ -25,7 +25,9 @@ class VipcnConfig(AppConfig):
             note_history_write, dispatch_uid="vipcn.note_history_write"
         )
         from vipcn import dbroles  # noqa: F401 - registers the database-role deploy check
-        from vipcn.security import audit  # noqa: F401 - connects the access-log signals
+
+        # Connect the signals: the access log; sessions, the password mark, one's own roles.
+        from vipcn.security import accounts, audit  # noqa: F401
         from vipcn.security.middleware import start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="vipcn.session_clock")

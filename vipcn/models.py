@@ -15,6 +15,11 @@ class UserProfile(models.Model):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
+    # Set when an administrator sets the password (new account, reset); the user's own change
+    # clears it. Until then the user changes it before anything else, enrolment included.
+    password_set_by_admin = models.BooleanField(
+        _("password set by an administrator"), default=False, editable=False
+    )
 
     class Meta:
         verbose_name = _("user profile")
@@ -81,6 +86,13 @@ class AccessLogEntry(models.Model):
         ACCOUNT_DISABLED = "account_disabled", _("account disabled")
         SEALED_OPENED = "sealed_opened", _("sealed record opened")
         AUDIT_READ = "audit_read", _("read the access log")
+        PASSWORD_SET_BY_ADMIN = "password_set_by_admin", _("password set by an administrator")
+        MFA_REMOVED = "mfa_removed", _("authenticator removed")
+        RECOVERY_CODE_USED = "recovery_code_used", _("recovery code used")
+        RECOVERY_CODES_MADE = "recovery_codes_made", _("new recovery codes made")
+        ROLE_GRANT_REQUESTED = "role_grant_requested", _("role grant requested")
+        ROLE_GRANT_CONFIRMED = "role_grant_confirmed", _("role grant confirmed")
+        ROLE_GRANT_REFUSED = "role_grant_refused", _("role grant refused")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("success")
@@ -188,3 +200,59 @@ class AccessLogAnchor(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Access-log anchors cannot be deleted.")
+
+
+class RoleGrant(models.Model):
+    """A request to give a user a role that needs a second administrator (Auditor, Records
+    Custodian): one administrator asks, another confirms or refuses (vipcn.security.duties).
+
+    Rows are never deleted: with the access log they show who asked and who agreed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting a second administrator")
+        CONFIRMED = "confirmed", _("confirmed")
+        REFUSED = "refused", _("refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="role_grants",
+    )
+    role = models.CharField(_("role"), max_length=150)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        ordering = ["-requested_at", "-pk"]
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(status="pending"),
+                name="rolegrant_one_pending_per_role",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.role} → {self.user}"

@@ -16,6 +16,10 @@ AUDITOR = "Auditor"
 CUSTODIAN = "Records Custodian"
 
 ALL_ROLES = (STAFF, LEAD, MANAGER, ADMINISTRATOR, AUDITOR, CUSTODIAN)
+# Roles that read what administrators may not (the access log, sealed records): one
+# administrator asks, a second confirms, or an operator grants them at the server's command
+# line (vipcn.security.duties, manage.py grant_role).
+SECOND_ADMINISTRATOR_ROLES = frozenset({AUDITOR, CUSTODIAN})
 
 ROLE_LABELS = {
     STAFF: _("VIP Staff"),
@@ -47,6 +51,7 @@ ROLE_PERMISSIONS = {
         "deliveries": ("view", "add", "change", "delete"),
         # Remove a lost authenticator; release a locked-out account (delete its attempts).
         "otp_totp": ("view", "delete"),
+        "otp_static": ("view", "delete"),
         "axes": ("view", "delete"),
     },
     AUDITOR: {},
@@ -59,7 +64,11 @@ ROLE_EXTRA_PERMISSIONS = {
     LEAD: (("candidates", "view_juvenile_records"), ("deliveries", "view_sensitive")),
     MANAGER: (("candidates", "view_juvenile_records"),),
     # Not the access log: that is the auditor's alone.
-    ADMINISTRATOR: (("vipcn", "view_userprofile"), ("vipcn", "change_userprofile")),
+    ADMINISTRATOR: (
+        ("vipcn", "view_userprofile"),
+        ("vipcn", "change_userprofile"),
+        ("vipcn", "view_rolegrant"),
+    ),
     AUDITOR: (("vipcn", "view_accesslogentry"),),
     CUSTODIAN: (("candidates", "view_juvenile_records"),),
 }

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Ten single-use recovery codes per account, for a lost phone (vipcn.security.recovery).
+    "django_otp.plugins.otp_static",
     "axes",
     "vipcn",
     "candidates",
@@ -73,6 +75,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL (or other character no field may hold) anywhere in the request: 400, before the
+    # session is read (its key is looked up in the database) and before any view.
+    "vipcn.security.bad_input.BadInputMiddleware",
     # Security chain (vipcn/security/middleware.py): no-store on signed-in pages, the access
     # log of every object view, download and refusal, the session lock, then the second factor.
     "vipcn.security.middleware.NoStoreMiddleware",
@@ -208,6 +213,9 @@ SESSION_IDLE_SECONDS = env.int("VIPCN_SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("VIPCN_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Database sessions: a deactivated user's sessions are found and deleted at once
+# (vipcn.security.accounts.end_sessions); a cookie-only or cache-only store could not be.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Lockout (CJIS AC-7): 5 consecutive failures for a username lock it until an administrator
 # releases it (admin "Access attempts", or `manage.py axes_reset_username <name>`). Failures
@@ -237,6 +245,8 @@ ACCESS_LOG_RETENTION_DAYS = max(365, env.int("VIPCN_ACCESS_LOG_RETENTION_DAYS", 
 OTP_TOTP_ISSUER = "VIP CN"
 # Administrators may remove a lost authenticator but never see its secret or QR code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The secret of an enrolment lives in the session that started it, for this long.
+MFA_ENROLMENT_SECONDS = 10 * 60
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

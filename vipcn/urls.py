@@ -26,7 +26,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        security_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -38,6 +38,8 @@ urlpatterns = [
     path("accounts/mfa/setup/", security_views.mfa_setup, name="mfa_setup"),
     path("accounts/mfa/setup/qr.svg", security_views.mfa_qr, name="mfa_qr"),
     path("accounts/mfa/", security_views.mfa_verify, name="mfa_verify"),
+    path("accounts/mfa/recovery/", security_views.mfa_recovery, name="mfa_recovery"),
+    path("accounts/mfa/manage/", security_views.mfa_manage, name="mfa_manage"),
     path("audit/", include("vipcn.audit.urls")),
     path("candidates/", include("candidates.urls")),
     path("personnel/", include("deliveries.urls.personnel")),

@@ -1,6 +1,10 @@
 """Second factor (CJIS IA-2(1)): enrolled at first login, asked after the password on every
 protected URL (admin and admindocs included), codes not replayable."""
 
+import re
+import time
+from base64 import b32decode
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -29,13 +33,26 @@ def current_code(device):
     )
 
 
+def start_enrolment(client):
+    """Open the set-up page and read the secret it shows (as a person would type it), as hex."""
+    page = client.get(reverse("mfa_setup"))
+    assert page.status_code == 200, page
+    shown = re.search(r'<code class="user-select-all">([A-Z2-7=]+)</code>', page.content.decode())
+    return b32decode(shown.group(1)).hex()
+
+
+def code_for(key_hex, offset=0):
+    totp = TOTP(bytes.fromhex(key_hex))
+    totp.time = time.time() + offset * 30
+    return f"{totp.token():06d}"
+
+
 def enroll(client):
-    client.get(reverse("mfa_setup"))
-    device = TOTPDevice.objects.get(confirmed=False)
-    response = client.post(reverse("mfa_setup"), {"token": current_code(device), "next": "/"})
-    assert response.status_code == 302
-    device.refresh_from_db()
-    return device
+    key = start_enrolment(client)
+    response = client.post(reverse("mfa_setup"), {"token": code_for(key), "next": "/"})
+    assert response.status_code == 200, response.content[:500]
+    assert len(response.context["codes"]) == 10
+    return TOTPDevice.objects.get(confirmed=True, key=key)
 
 
 def test_mfa_is_required_by_default(settings):
@@ -76,12 +93,13 @@ def test_it_enrolls_with_a_qr_code_served_by_the_app(client, staff_user):
     assert qr.status_code == 200
     assert qr["Content-Type"] == "image/svg+xml"
     assert b"<svg" in qr.content
+    # No device exists before the user confirms a code: nothing for another session to read.
+    assert not TOTPDevice.objects.filter(user=staff_user).exists()
+    key = start_enrolment(client)
+    response = client.post(reverse("mfa_setup"), {"token": code_for(key), "next": "/"})
+    assert response.status_code == 200 and response.context["next"] == "/"
     device = TOTPDevice.objects.get(user=staff_user)
-    assert not device.confirmed
-    response = client.post(reverse("mfa_setup"), {"token": current_code(device), "next": "/"})
-    assert response.status_code == 302 and response["Location"] == "/"
-    device.refresh_from_db()
-    assert device.confirmed
+    assert device.confirmed and device.key == key
     assert client.get("/").status_code == 200
     # Once confirmed, the QR code is gone: the secret cannot be fetched again.
     assert client.get(reverse("mfa_qr")).status_code == 404
@@ -131,12 +149,13 @@ def test_it_verifies_a_fresh_code_and_issues_a_new_session_key(client, staff_use
 
 def test_it_refuses_an_offsite_next_after_the_code(client, staff_user):
     password_login(client, staff_user)
-    device = TOTPDevice.objects.create(user=staff_user, name="p", confirmed=False)
     response = client.post(
         reverse("mfa_setup"),
-        {"token": current_code(device), "next": "https://evil.example/"},
+        {"token": code_for(start_enrolment(client)), "next": "https://evil.example/"},
     )
-    assert response["Location"] == "/"
+    assert response.status_code == 200
+    assert response.context["next"] == "/"
+    assert b"evil.example" not in response.content
 
 
 def test_the_test_helper_logs_in_with_both_factors(client, staff_user):

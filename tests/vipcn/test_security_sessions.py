@@ -1,11 +1,18 @@
 """Session lock (CJIS AC-11): 30 minutes idle, 12 hours absolute, on the server; new key at
 login; the old key dead after logout; a deactivated user loses access at once."""
 
+import io
 import time
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import login_as
 from tests.factories import TEST_PASSWORD
@@ -97,3 +104,48 @@ def test_session_settings(settings):
     assert settings.SESSION_ABSOLUTE_SECONDS == 12 * 3600
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+def _deactivate(how, user, admin_user):
+    if how == "admin":
+        from tests.vipcn.test_separation_of_duties import user_form
+
+        form = user_form(user)
+        del form["is_active"]
+        admin = login_as(Client(), admin_user)
+        response = admin.post(reverse("admin:auth_user_change", args=[user.pk]), form)
+        assert response.status_code == 302, response.content[:2000]
+    elif how == "command":
+        get_user_model().objects.filter(pk=user.pk).update(
+            last_login=timezone.now() - timedelta(days=400)
+        )
+        call_command("disable_inactive_accounts", stdout=io.StringIO())
+    else:  # the shell
+        user.refresh_from_db()
+        user.is_active = False
+        user.save()
+    user.refresh_from_db()
+    assert not user.is_active
+
+
+@pytest.mark.parametrize("how", ["admin", "command", "shell"])
+def test_deactivation_ends_every_session_of_the_user_at_once(
+    client, staff_user, lead_user, admin_user, how
+):
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    login_as(client, staff_user)
+    second = login_as(Client(), staff_user)  # the same user on another computer
+    bystander = login_as(Client(), lead_user)
+    keys = [client.session.session_key, second.session.session_key]
+    assert client.get("/").status_code == 200
+    _deactivate(how, staff_user, admin_user)
+    for key in keys:
+        assert not SessionStore().exists(key)
+    # Reactivated within the idle window: the old cookies stay dead.
+    staff_user.is_active = True
+    staff_user.save()
+    for old in (client, second):
+        response = old.get("/")
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    assert bystander.get(reverse("reports:dashboard")).status_code == 200

@@ -38,3 +38,50 @@ def sample_path(route):
     path = re.sub(r"\((?:\?P<\w+>)?([^)]*)\)", group, route)
     path = re.sub(r"<(?:(\w+):)?\w+>", converter, path)
     return "/" + path.replace("^", "").replace("$", "")
+
+
+def argument_free_patterns():
+    """(view_name, route, callback) of every named URL that takes no argument: the list pages,
+    searches, exports and forms one opens without naming a record (admin changelists too)."""
+    import re
+
+    return [
+        (name, route, callback)
+        for name, route, callback in named_patterns()
+        if not re.search(r"<|\(", route)
+    ]
+
+
+def query_keys(html, path):
+    """Parameter names a page offers for ``path``: its GET forms' fields and the query strings
+    of its links back to the same path (sorting, paging, filters)."""
+    from html import unescape
+    from html.parser import HTMLParser
+    from urllib.parse import parse_qsl, urlsplit
+
+    class Parser(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.keys, self.in_get_form = set(), False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form":
+                method = (attrs.get("method") or "get").lower()
+                action = urlsplit(unescape(attrs.get("action") or path)).path or path
+                self.in_get_form = method == "get" and action == path
+            elif tag in ("input", "select", "textarea") and self.in_get_form:
+                if attrs.get("name") and (attrs.get("type") or "").lower() != "submit":
+                    self.keys.add(attrs["name"])
+            elif tag == "a" and attrs.get("href"):
+                href = urlsplit(unescape(attrs["href"]))
+                if href.query and (href.path in ("", path)):
+                    self.keys.update(k for k, _v in parse_qsl(href.query, keep_blank_values=True))
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.in_get_form = False
+
+    parser = Parser()
+    parser.feed(html)
+    return parser.keys

@@ -19,6 +19,26 @@ class TokenForm(forms.Form):
         return self.cleaned_data["token"].strip()
 
 
+class RecoveryCodeForm(forms.Form):
+    """One of the ten recovery codes, instead of an authenticator code."""
+
+    token = forms.CharField(
+        label=_("Recovery code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+
+    def clean_token(self):
+        from vipcn.security.recovery import CODE_FORMAT, normalise
+
+        code = normalise(self.cleaned_data["token"])
+        if not CODE_FORMAT.match(code):
+            raise forms.ValidationError(
+                _("Enter one of your recovery codes: eight letters and digits.")
+            )
+        return code
+
+
 class SealedRecordReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you need to open this sealed record?"),

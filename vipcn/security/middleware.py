@@ -24,7 +24,9 @@ SESSION_LAST_SEEN = "vipcn_last_seen"
 LAST_SEEN_RESOLUTION = 15
 
 # Pages a signed-in user without a verified second factor may still open.
-SECOND_FACTOR_PAGES = frozenset({"logout", "mfa_setup", "mfa_verify", "mfa_qr"})
+SECOND_FACTOR_PAGES = frozenset({"logout", "mfa_setup", "mfa_verify", "mfa_qr", "mfa_recovery"})
+# Pages a user whose password an administrator set may open before choosing their own.
+PASSWORD_PAGES = frozenset({"logout", "password_change", "password_change_done"})
 
 
 class NoStoreMiddleware:
@@ -153,13 +155,36 @@ class SecondFactorMiddleware:
         user = request.user
         if public or not user.is_authenticated:
             return None
+        from vipcn.security.accounts import password_set_by_admin
+
+        # A password an administrator set is changed by its user first: before enrolling,
+        # or right after the code when already enrolled (the administrator knows it).
+        must_change = password_set_by_admin(user)
         if not settings.MFA_REQUIRED or user.is_verified():
             request._vipcn_second_factor_ok = True
+            if must_change and view_name not in PASSWORD_PAGES:
+                return change_password_first(request)
             return None
         if view_name in SECOND_FACTOR_PAGES:
             return None
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        if must_change and not enrolled:
+            if view_name in PASSWORD_PAGES:
+                return None
+            return change_password_first(request)
         target = reverse("mfa_verify" if enrolled else "mfa_setup")
         return redirect(f"{target}?next={quote(request.get_full_path())}")
+
+
+def change_password_first(request):
+    """Send a user whose password an administrator set to choose their own."""
+    messages.warning(
+        request,
+        _(
+            "An administrator set your password. Choose a new password of your own before "
+            "you go on."
+        ),
+    )
+    return redirect("password_change")
