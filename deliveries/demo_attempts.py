@@ -12,8 +12,8 @@ import datetime
 from django.utils import timezone
 from faker import Faker
 
+from candidates.juvenile import is_juvenile_on
 from candidates.models import Candidate, EligibilityDetermination, IdentificationBasis, Relationship
-from deliveries.juvenile import juvenile_safeguards_apply
 from deliveries.models import (
     AfterAction,
     AttemptTeamMember,
@@ -28,6 +28,7 @@ from deliveries.models import (
 from deliveries.policy.delivery import TeamEntry
 from deliveries.policy.personnel import may_deliver
 from deliveries.services import delivery as services
+from vipcn.policy import as_of_day
 
 DEMO_TAG = "[demo attempt]"
 KEEP_READY = 2
@@ -115,8 +116,8 @@ def seed(*, users, stdout):
     # Leave an adult and a juvenile case ready for a visitor to deliver.
     today = timezone.localdate(now)
     still_ready = list(CNCase.objects.filter(state=CNCase.State.READY).select_related("candidate"))
-    has_juvenile = any(juvenile_safeguards_apply(c.candidate, today) for c in still_ready)
-    if not any(not juvenile_safeguards_apply(c.candidate, today) for c in still_ready):
+    has_juvenile = any(is_juvenile_on(c.candidate.date_of_birth, today) for c in still_ready)
+    if not any(not is_juvenile_on(c.candidate.date_of_birth, today) for c in still_ready):
         _make_case(fake, lead_user, len(SCENARIOS), False, now)
     if not has_juvenile:
         _make_case(fake, lead_user, len(SCENARIOS) + 1, True, now)
@@ -125,7 +126,7 @@ def seed(*, users, stdout):
 
 def _attempt(case, outcome, when, team, actor, fake):
     case.refresh_from_db()
-    juvenile = juvenile_safeguards_apply(case.candidate, timezone.localdate(when))
+    juvenile = is_juvenile_on(case.candidate.date_of_birth, timezone.localdate(when))
     address = case.candidate.addresses.filter(is_delivery_address=True).first()
     data = {
         "contact_at": when,
@@ -182,8 +183,12 @@ def _cad_numbers():
 def _team(fake, lead_user, on_date):
     """The Lead and eligible deliverers on the whole demo period; made if there are none."""
     people = Personnel.objects.filter(is_active=True, is_sworn=True).order_by("badge_number")
-    lead = next((p for p in people.filter(is_vip_lead=True) if may_deliver(p, on_date)), None)
-    deliverers = [p for p in people.filter(is_vip_lead=False) if may_deliver(p, on_date)][:3]
+    lead = next(
+        (p for p in people.filter(is_vip_lead=True) if may_deliver(p, as_of_day(on_date))), None
+    )
+    deliverers = [
+        p for p in people.filter(is_vip_lead=False) if may_deliver(p, as_of_day(on_date))
+    ][:3]
     if lead is not None and deliverers:
         return lead, deliverers
     training, _ = Training.objects.get_or_create(name="Custom Notification Delivery Workshop")
@@ -233,8 +238,8 @@ def _cases(fake, lead_user, now):
     )
     usable = ready[: max(0, len(ready) - KEEP_READY)]
     today = timezone.localdate(now)
-    adults = [c for c in usable if not juvenile_safeguards_apply(c.candidate, today)]
-    juveniles = [c for c in usable if juvenile_safeguards_apply(c.candidate, today)]
+    adults = [c for c in usable if not is_juvenile_on(c.candidate.date_of_birth, today)]
+    juveniles = [c for c in usable if is_juvenile_on(c.candidate.date_of_birth, today)]
     cases = {}
     for index, (name, _o, _h, _a, juvenile) in enumerate(SCENARIOS):
         pool = juveniles if juvenile else adults

@@ -10,6 +10,7 @@ import datetime
 from django.utils import timezone
 from faker import Faker
 
+from candidates.juvenile import is_juvenile_on
 from candidates.models import (
     Candidate,
     EligibilityDetermination,
@@ -17,7 +18,6 @@ from candidates.models import (
     Language,
     Relationship,
 )
-from deliveries.juvenile import juvenile_safeguards_apply
 from deliveries.models import (
     GuardianContact,
     JuvenileDecision,
@@ -32,6 +32,7 @@ from deliveries.models import (
 )
 from deliveries.policy.personnel import may_deliver
 from deliveries.services import preparation as services
+from vipcn.policy import as_of_day
 
 TEMPLATES = [
     (
@@ -159,7 +160,7 @@ def _candidates(fake, lead, today):
     eligible = list(
         Candidate.objects.filter(status=Candidate.Status.ELIGIBLE, sealed=False).order_by("pk")
     )
-    juveniles = [c for c in eligible if juvenile_safeguards_apply(c, today)]
+    juveniles = [c for c in eligible if is_juvenile_on(c.date_of_birth, today)]
     adults = [c for c in eligible if c not in juveniles and c.date_of_birth]
     for i in range(len(adults), 4):
         language = Language.SPANISH if i % 2 else Language.ENGLISH
@@ -174,8 +175,10 @@ def _candidates(fake, lead, today):
 def _personnel(fake, admin, today):
     """An eligible VIP Lead and an eligible deliverer (DLV-*), created if none exist."""
     active = Personnel.objects.filter(is_active=True, is_sworn=True).order_by("pk")
-    lead = next((p for p in active if p.is_vip_lead and may_deliver(p, today)), None)
-    deliverer = next((p for p in active if not p.is_vip_lead and may_deliver(p, today)), None)
+    lead = next((p for p in active if p.is_vip_lead and may_deliver(p, as_of_day(today))), None)
+    deliverer = next(
+        (p for p in active if not p.is_vip_lead and may_deliver(p, as_of_day(today))), None
+    )
     if lead and deliverer:
         return lead, deliverer
     rank, _ = Rank.objects.get_or_create(name="Lieutenant", defaults={"order": 30})

@@ -65,8 +65,14 @@ def changes_since(obj, version):
 
 
 def lock_for_edit(queryset, *, pk, version):
-    """The row, locked for this transaction; ``StaleEdit`` if its version is not ``version``."""
-    obj = queryset.select_for_update().get(pk=pk)
+    """The row, locked for this transaction; ``StaleEdit`` if its version is not ``version``.
+
+    ``version`` None: the caller has no form (a management command, an import): the row is
+    locked and no version is compared. A form always carries one (``VersionField``)."""
+    # Lock this row only: a related row read with it (select_related) may be absent.
+    obj = queryset.select_for_update(of=("self",)).get(pk=pk)
+    if version is None:
+        return obj
     try:
         expected = int(version)
     except (TypeError, ValueError):
