@@ -19,10 +19,9 @@ from candidates.juvenile import AgeYears
 from candidates.models import IdentificationBasis
 from deliveries.models import DeliveryAttempt, Personnel, TrainingAttendance
 from deliveries.policy.personnel import annotate_deliverer_states
+from deliveries.policy.transparency import THRESHOLD, Transparency
 from deliveries.selectors.common import end_of_day
 from deliveries.selectors.reports import attempts_in_period
-
-THRESHOLD = 5
 
 AGE_GROUPS = (
     # J-AGE as the application reads it: 17 or younger when identified or at the attempt.
@@ -84,7 +83,9 @@ def table(title, rows, *, with_total, note=""):
     total = None
     if with_total:
         total = Figure(gettext("Total"), sum(counts), total_hidden)
-    return {"title": str(title), "rows": figures, "total": total, "note": str(note)}
+    published = {"title": str(title), "rows": figures, "total": total, "note": str(note)}
+    Transparency().validate(published)
+    return published
 
 
 def transparency_report(user, start, end):
