@@ -71,15 +71,21 @@ def lock_for_edit(queryset, *, pk, version):
     locked and no version is compared. A form always carries one (``VersionField``)."""
     # Lock this row only: a related row read with it (select_related) may be absent.
     obj = queryset.select_for_update(of=("self",)).get(pk=pk)
+    ensure_current(obj, version)
+    return obj
+
+
+def ensure_current(obj, version):
+    """``StaleEdit`` unless ``obj`` (locked by the caller) is still at ``version`` (None: no
+    form, nothing to compare). The one check every service and the admin use."""
     if version is None:
-        return obj
+        return
     try:
         expected = int(version)
     except (TypeError, ValueError):
         expected = -1
     if obj.version != expected:
         raise StaleEdit(obj, changes_since(obj, expected) if expected > 0 else [])
-    return obj
 
 
 def bump(obj):

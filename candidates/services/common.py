@@ -10,6 +10,7 @@ from candidates.models import (
     Candidate,
 )
 from candidates.text import normalize
+from vipcn.concurrency import ensure_current
 
 CANDIDATE_FIELDS = (
     "first_name",
@@ -46,15 +47,8 @@ ADDRESS_FIELDS = ("line1", "line2", "city", "state", "postal_code", "is_delivery
 
 
 def check_version(obj, version):
-    if version is not None and int(version) != obj.version:
-        raise ValidationError(
-            _(
-                "Someone else changed this record (“%(record)s”) while you were editing it. "
-                "Nothing was saved: reload the page to see their changes, then make yours again."
-            )
-            % {"record": obj},
-            code="stale",
-        )
+    """Refuse a stale form (vipcn.concurrency, the one mechanism)."""
+    ensure_current(obj, version)
 
 
 def bump(obj):

@@ -34,7 +34,7 @@ from deliveries.policy.delivery import (
 from deliveries.policy.preparation import accepted_letter as accepted_letter_of
 from deliveries.services.preparation import approval_still_holds, refuse_for_state
 from vipcn.acting import records_actor
-from vipcn.concurrency import lock_for_edit
+from vipcn.concurrency import ensure_current, lock_for_edit
 from vipcn.policy import RULES
 
 S = CNCase.State
@@ -270,18 +270,6 @@ def _lock_open_attempt(attempt):
     return attempt
 
 
-def _stale_after_action():
-    from vipcn.concurrency import STALE
-
-    return ValidationError(
-        _(
-            "Someone else saved this after-action while you were editing it. Nothing of yours "
-            "was saved: reload the page, check their changes and enter yours again."
-        ),
-        code=STALE,
-    )
-
-
 @records_actor
 @transaction.atomic
 def after_action_record(*, attempt, data, actor, version=None):
@@ -291,8 +279,8 @@ def after_action_record(*, attempt, data, actor, version=None):
     attempt = _lock_open_attempt(attempt)
     after_action = AfterAction.objects.filter(attempt=attempt).first()
     if after_action is None:
-        if version not in (None, 0):
-            raise _stale_after_action()
+        if version not in (None, 0):  # the page showed one that is gone: nothing to edit
+            ensure_current(attempt, -1)
         after_action = AfterAction(attempt=attempt, created_by=actor)
         advised_before = None
     else:
@@ -338,9 +326,10 @@ def after_action_confirm(*, attempt, decision, actor, note="", version=None):
     case = CNCase.objects.select_for_update().get(pk=attempt.case_id)
     after_action = AfterAction.objects.select_for_update().filter(attempt=attempt).first()
     # ``version`` 0: the page showed no after-action; None: no form (commands, tests).
-    current = after_action.version if after_action is not None else 0
-    if version is not None and version != current:
-        raise _stale_after_action()
+    if after_action is not None:
+        ensure_current(after_action, version)
+    elif version not in (None, 0):
+        ensure_current(attempt, -1)
     subject = AfterActionSubject(
         after_action=after_action, attempt=attempt, actor=actor, decision=decision
     )

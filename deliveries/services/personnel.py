@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.visibility import candidates_visible_to
 from deliveries.models import (
     AttemptTeamMember,
     DeliveryAttempt,
@@ -25,6 +24,7 @@ from deliveries.policy.personnel import (
     annotate_deliverer_states,
     is_designated_lead,
 )
+from deliveries.selectors.common import visible_attempts
 from vipcn.acting import records_actor
 from vipcn.concurrency import lock_for_edit
 from vipcn.policy import RULES, as_of_day
@@ -242,10 +242,7 @@ ROSTER_FILTERS = (
 
 def delivered_attempts_visible_to(user):
     """Delivered attempts on cases whose candidate the user may see (counted, never listed)."""
-    return DeliveryAttempt.objects.filter(
-        outcome__in=DeliveryAttempt.DELIVERED_OUTCOMES,
-        case__candidate__in=candidates_visible_to(user),
-    )
+    return visible_attempts(user).filter(outcome__in=DeliveryAttempt.DELIVERED_OUTCOMES)
 
 
 def roster(*, user, on_date, show="all", search=""):
