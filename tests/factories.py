@@ -383,9 +383,7 @@ def prepare(case, *, lead_user=None, deliverer=None, lead=None, start=None):
     juvenile = _juvenile(case)
     ThreatAssessmentFactory(case=case, completed_on=timezone.localdate(day), recorded=day)
     BackgroundCheckFactory(case=case, completed_on=timezone.localdate(day), recorded=day + step)
-    LetterVersionFactory(
-        case=case, number=1, accepted_by=lead_user, accepted_at=day + 2 * step
-    )
+    LetterVersionFactory(case=case, number=1, accepted_by=lead_user, accepted_at=day + 2 * step)
     if lead is not None:
         TeamAssignmentFactory(
             case=case, personnel=lead, role=dm.TeamAssignment.Role.LEAD, recorded=day + 3 * step
@@ -408,7 +406,10 @@ def prepare(case, *, lead_user=None, deliverer=None, lead=None, start=None):
             )
         parent = RelationshipFactory(candidate=case.candidate, kind=cm.Relationship.Kind.PARENT)
         GuardianContactFactory(
-            case=case, guardian=parent, attempted_on=timezone.localdate(day), recorded=day + 5 * step
+            case=case,
+            guardian=parent,
+            attempted_on=timezone.localdate(day),
+            recorded=day + 5 * step,
         )
         with at(day + 5 * step):
             case.planned_guardian = parent
@@ -552,9 +553,14 @@ class AcceptedLetterFactory(factory.django.DjangoModelFactory):
     accepted_at = factory.LazyFunction(timezone.now)
 
 
-class DeterminationFactory(factory.django.DjangoModelFactory):
+class DeterminationFactory(InTime, factory.django.DjangoModelFactory):
+    """A determination recorded on its date (its first moment), unless ``recorded`` says when."""
+
     class Meta:
         model = cm.EligibilityDetermination
+
+    _recorded_from = "determined_on"
+    recorded = None
 
     candidate = factory.SubFactory(CandidateFactory)
     determined_by = factory.LazyFunction(_fixture_user)
@@ -794,6 +800,7 @@ class ReportTransitionFactory(factory.django.DjangoModelFactory):
 
 class ReportAttemptFactory(AttemptFactory):
     """An attempt that meets every delivery-time rule it can on its own (C-ECC, C-SOCIAL)."""
+
     contact_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=5))
     address = "1 Main St"
     ecc_advised_by = "Officer"
@@ -882,9 +889,7 @@ def report_compliant_attempt(*, juvenile=False, contact_at=None, **attempt_field
     if juvenile:
         attempt_fields.setdefault("guardian_present", case.planned_guardian)
     attempt_fields.setdefault("letter_presented", case.letter_versions.get())
-    attempt = ReportAttemptFactory(
-        case=case, contact_at=contact_at, judged=False, **attempt_fields
-    )
+    attempt = ReportAttemptFactory(case=case, contact_at=contact_at, judged=False, **attempt_fields)
     ReportAfterActionFactory(attempt=attempt)
     case.state = dm.CNCase.State.CLOSED
     case.save()

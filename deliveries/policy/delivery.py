@@ -421,7 +421,12 @@ def check_attempt(subject, *, actor=None):
     failed = {e.code for state in at_the_door for e in state.errors}
     errors = []
     for rule_id, explanation in subject.exceptions.items():
-        field_rule = _field_rule(rule_id)
+        if rule_id not in FIELD_RULES:
+            refused = _rule(rule_id)
+            message = _("only a field rule broken at the door can be recorded as an exception.")
+            errors.append(refused.fail(message) if refused else ValidationError(message))
+            continue
+        field_rule = _rule(rule_id)
         if actor is None or not has_role(actor, LEAD):
             errors.append(
                 field_rule.fail(
@@ -447,12 +452,10 @@ def check_attempt(subject, *, actor=None):
     return [*preparation, *at_the_door]
 
 
-def _field_rule(rule_id):
+def _rule(rule_id):
     from vipcn.policy import RULES
 
-    if rule_id not in FIELD_RULES:
-        raise ValueError(f"{rule_id} is not a field rule")
-    return RULES[rule_id]
+    return RULES[rule_id] if rule_id in RULES else None
 
 
 # --- After-action --------------------------------------------------------------------------
