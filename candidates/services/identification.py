@@ -92,7 +92,7 @@ def determination_record(*, candidate, actor, determined_on=None, note="", versi
     states = policy.checklist(subject)
     eligible = policy.is_eligible(subject)
     failures = [
-        {"rule": s.id, "sop": s.sop, "messages": [str(m) for m in s.messages]}
+        {"rule": s.id, "sop": s.cites, "messages": [str(m) for m in s.messages]}
         for s in states
         if s.errors
     ]
