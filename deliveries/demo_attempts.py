@@ -1,5 +1,6 @@
 """Demo delivery attempts (synthetic): every outcome, after-actions closed by the Lead, one
-case sent back and re-attempted, one awaiting confirmation, one overdue.
+case sent back and re-attempted, one awaiting confirmation, one overdue, and one delivery the
+Lead recorded as an exception (the ECC was told only after contact: the radio was down).
 
 Runs after the case seeder and uses its READY cases when there are any (leaving two for a
 visitor to deliver); whatever is missing (cases, eligible officers) it makes itself. Every
@@ -47,7 +48,13 @@ SCENARIOS = [
     ("retry", Outcome.NOT_LOCATED, 120, "retry", False),
     ("aborted", Outcome.ABORTED, 6, "recorded", False),
     ("overdue", Outcome.NOT_LOCATED, 50, None, False),
+    # A field rule broken in the encounter, recorded truthfully by the Lead (C-ECC).
+    ("exception", Outcome.DELIVERED, 100, "close", False),
 ]
+EXCEPTION = {
+    "C-ECC": "The radio was down on arrival; the ECC was advised by phone five minutes after "
+    "contact. Reviewed with the team."
+}
 
 
 def seed(*, users, stdout):
@@ -69,7 +76,10 @@ def seed(*, users, stdout):
         team = [TeamEntry(m.role, m.personnel) for m in case.team.order_by("pk")]
         team.append(TeamEntry(Role.SOCIAL_SERVICES, name=fake.name()))
         with at(when + datetime.timedelta(minutes=15)):
-            attempt = _attempt(case, outcome, when, team, staff, fake)
+            if name == "exception":
+                attempt = _attempt(case, outcome, when, team, lead_user, fake, exceptions=EXCEPTION)
+            else:
+                attempt = _attempt(case, outcome, when, team, staff, fake)
         made += 1
         if after is None:
             continue
@@ -132,14 +142,16 @@ def seed(*, users, stdout):
     stdout.write(f"  delivery attempts: {made}")
 
 
-def _attempt(case, outcome, when, team, actor, fake):
+def _attempt(case, outcome, when, team, actor, fake, exceptions=None):
     case.refresh_from_db()
     juvenile = case_juvenile(case)
     address = case.candidate.addresses.filter(is_delivery_address=True).first()
     data = {
         "contact_at": when,
         "address": str(address) if address else fake.street_address() + ", Albuquerque, NM",
-        "ecc_advised_at": when - datetime.timedelta(minutes=12),
+        "ecc_advised_at": when + datetime.timedelta(minutes=5)
+        if exceptions
+        else when - datetime.timedelta(minutes=12),
         "ecc_advised_by": fake.name(),
         "ecc_told_location": True,
         "ecc_told_team": True,
@@ -180,6 +192,7 @@ def _attempt(case, outcome, when, team, actor, fake):
         # met no one.
         letter_presented=bool(data.get("message_delivered"))
         and services.accepted_letter(case) is not None,
+        exceptions=exceptions,
     )
 
 
