@@ -4,28 +4,14 @@ Rules (J-AGE, ID-1 ... ID-5, ID-DET) live in candidates/policy.py, never here; m
 and small derived properties only.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from candidates.juvenile import age_on, eighteenth_birthday, is_juvenile_on
 from vipcn.history import TimeStamped
-
-JUVENILE_MAX_AGE = 17  # 2-64-5 A: seventeen (17) years of age or younger.
-
-
-def age_on(date_of_birth, on_date):
-    """Whole years between date_of_birth and on_date; a 29 February birthday counts on 1 March
-    in common years (the person has not yet turned a year older on 28 February)."""
-    if date_of_birth is None or on_date is None:
-        return None
-    years = on_date.year - date_of_birth.year
-    if (on_date.month, on_date.day) < (date_of_birth.month, date_of_birth.day):
-        years -= 1
-    return years
 
 
 class Language(models.TextChoices):
@@ -118,18 +104,11 @@ class Candidate(TimeStamped):
         return self.age_on(timezone.localdate())
 
     def is_juvenile_on(self, on_date):
-        age = self.age_on(on_date)
-        return age is not None and age <= JUVENILE_MAX_AGE
+        return is_juvenile_on(self.date_of_birth, on_date)
 
     @property
     def eighteenth_birthday(self):
-        dob = self.date_of_birth
-        if dob is None:
-            return None
-        try:
-            return dob.replace(year=dob.year + JUVENILE_MAX_AGE + 1)
-        except ValueError:  # 29 February: the birthday falls on 1 March in a common year.
-            return datetime.date(dob.year + JUVENILE_MAX_AGE + 1, 3, 1)
+        return eighteenth_birthday(self.date_of_birth)
 
 
 class Alias(TimeStamped):
@@ -354,6 +333,7 @@ class IdentificationBasis(TimeStamped):
     referral_date = models.DateField(_("referral date"), null=True, blank=True)
     justification = models.TextField(_("written justification"), blank=True)
     withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_reason = models.CharField(_("reason withdrawn"), max_length=300, blank=True)
     history = HistoricalRecords()
 

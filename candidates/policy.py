@@ -1,20 +1,30 @@
 """SOP 2-64 identification rules (2-64-4 A adults, 2-64-5 A juveniles): J-AGE, ID-1 ... ID-5,
-ID-DET. The one place these rules are enforced; services call ``check``/``evaluate`` and forms
-only read the allowed lists to offer the right choices.
+ID-DET. The one place these rules are defined; services call ``check``/``evaluate``, forms
+only read the allowed lists to offer the right choices, and the CN case reads ID-DET as of any
+moment through ``identification_in_force`` / ``eligible_in_force_q``.
 
 The subject of every rule is an ``Identification``: a candidate, the date of identification
 (the eligibility determination date, or today before one is made), the bases claimed, and who
 is making the determination.
+
+Readings (requirements.md, ID-DET): the latest-dated determination is the one in force (a
+determination dated before it changes nothing current); a determination counts from the moment
+it was recorded; it judged the bases recorded by then, and it stops holding when a basis it
+rested on is withdrawn or the facts it read (the date of birth) no longer give eligibility.
 """
 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import IdentificationBasis
-from vipcn.policy import Rule, check, evaluate  # noqa: F401 - re-exported for callers
+from candidates.juvenile import is_juvenile_on, juvenile_at_q
+from candidates.models import Candidate, EligibilityDetermination, IdentificationBasis
+from vipcn.policy import Rule, check, evaluate, has_text, has_text_q, local_date, rule
+
+__all__ = ["check", "evaluate"]  # re-exported for callers
 
 Code = IdentificationBasis.Code
 Source = IdentificationBasis.ReferralSource
@@ -61,7 +71,7 @@ class Identification:
     @property
     def juvenile(self):
         """J-AGE: 17 or younger on the day of identification."""
-        return self.candidate.is_juvenile_on(self.on_date)
+        return is_juvenile_on(self.candidate.date_of_birth, self.on_date)
 
     def active_bases(self, code=None):
         return [b for b in self.bases if not b.withdrawn and (code is None or b.code == code)]
@@ -77,14 +87,15 @@ def for_candidate(candidate, *, on_date=None, determined_by=None):
     )
 
 
+@rule
 class AgeKnown(Rule):
     """J-AGE: the juvenile rules follow the age on the day of identification, computed from
     the date of birth; a candidate without a date of birth cannot pass eligibility."""
 
-    id = "J-AGE"
-    sop = "2-64-5 A"
+    id, cites = "J-AGE", "2-64-5 A"
+    label = _("Date of birth known")
 
-    def validate(self, subject):
+    def validate(self, subject, as_of=None):
         dob = subject.candidate.date_of_birth
         if dob is None:
             raise self.fail(
@@ -105,14 +116,18 @@ class AgeKnown(Rule):
 
 class BasisRule(Rule):
     """A rule about one kind of basis: each claimed basis of this code carries its evidence
-    and is allowed for the candidate's age group."""
+    and is allowed for the candidate's age group.
+
+    ``evidence_q(juvenile, on_date)`` is the database form over IdentificationBasis of
+    ``validate_basis``: ``juvenile`` a Q (the candidate was a juvenile on the day of
+    identification) and ``on_date`` an expression for that day."""
 
     code = None
 
-    def applies(self, subject):
+    def applies(self, subject, as_of=None):
         return bool(subject.active_bases(self.code))
 
-    def validate(self, subject):
+    def validate(self, subject, as_of=None):
         errors = []
         for basis in subject.active_bases(self.code):
             try:
@@ -123,6 +138,9 @@ class BasisRule(Rule):
             raise ValidationError(errors)
 
     def validate_basis(self, basis, *, juvenile, on_date):
+        raise NotImplementedError
+
+    def evidence_q(self, juvenile, on_date):
         raise NotImplementedError
 
     @staticmethod
@@ -138,29 +156,37 @@ class BasisRule(Rule):
             )
 
 
+@rule
 class Victim(BasisRule):
     """ID-1: a victim of a shooting; the evidence is the shooting."""
 
-    id = "ID-1"
-    sop = "2-64-4 A.1.a, 2-64-5 A.1.a"
+    id, cites = "ID-1", "2-64-4 A.1"
+    label = _("Victim of a shooting")
     code = Code.VICTIM
 
     def validate_basis(self, basis, *, juvenile, on_date):
         self.require_shooting(basis)
 
+    def evidence_q(self, juvenile, on_date):
+        return Q(shooting__isnull=False)
+
     def help_text(self):
         return _("Victim of a shooting: the shooting is recorded as evidence.")
 
 
+@rule
 class Associate(BasisRule):
     """ID-2: an associate of an individual involved in a shooting; evidence is the shooting."""
 
-    id = "ID-2"
-    sop = "2-64-4 A.1.b, 2-64-5 A.1.b"
+    id, cites = "ID-2", "2-64-4 A.2"
+    label = _("Associate of an individual involved in a shooting")
     code = Code.ASSOCIATE
 
     def validate_basis(self, basis, *, juvenile, on_date):
         self.require_shooting(basis)
+
+    def evidence_q(self, juvenile, on_date):
+        return Q(shooting__isnull=False)
 
     def help_text(self):
         return _(
@@ -169,12 +195,13 @@ class Associate(BasisRule):
         )
 
 
+@rule
 class Influencer(BasisRule):
     """ID-2I: an influencer of an individual involved in a shooting. Adults only: the juvenile
     list (2-64-5 A) names associates, not influencers."""
 
-    id = "ID-2I"
-    sop = "2-64-4 A.1.b"
+    id, cites = "ID-2I", "2-64-4 A.2"
+    label = _("Influencer of an individual involved in a shooting (adults)")
     code = Code.INFLUENCER
 
     def validate_basis(self, basis, *, juvenile, on_date):
@@ -187,6 +214,9 @@ class Influencer(BasisRule):
             )
         self.require_shooting(basis)
 
+    def evidence_q(self, juvenile, on_date):
+        return ~juvenile & Q(shooting__isnull=False)
+
     def help_text(self):
         return _(
             "Influencer of an individual involved in a shooting (adults only): the shooting "
@@ -194,35 +224,42 @@ class Influencer(BasisRule):
         )
 
 
+@rule
 class Driver(BasisRule):
     """ID-3: a driver of gun violence; evidence is a written justification."""
 
-    id = "ID-3"
-    sop = "2-64-4 A.1.c, 2-64-5 A.1.c"
+    id, cites = "ID-3", "2-64-4 A.3"
+    label = _("Driver of gun violence")
     code = Code.DRIVER
 
     def validate_basis(self, basis, *, juvenile, on_date):
-        if not (basis.justification or "").strip():
+        if not has_text(basis.justification):
             raise self.fail(_("a driver of gun violence needs a written justification."))
+
+    def evidence_q(self, juvenile, on_date):
+        return has_text_q("justification")
 
     def help_text(self):
         return _("Driver of gun violence: a written justification is recorded.")
 
 
+@rule
 class GVISIdentified(BasisRule):
     """ID-4: identified during GVIS or shooting link analysis; evidence is the meeting or the
     link analysis."""
 
-    id = "ID-4"
-    sop = "2-64-4 A.1.d, 2-64-5 A.1.d"
+    id, cites = "ID-4", "2-64-4 A.4"
+    label = _("Identified during GVIS or shooting link analysis")
     code = Code.GVIS
 
     def validate_basis(self, basis, *, juvenile, on_date):
-        has_meeting = basis.gvis_meeting_id is not None
-        if not has_meeting and not (basis.link_analysis or "").strip():
+        if basis.gvis_meeting_id is None and not has_text(basis.link_analysis):
             raise self.fail(
                 _("this basis needs the GVIS meeting or the shooting link analysis as evidence.")
             )
+
+    def evidence_q(self, juvenile, on_date):
+        return Q(gvis_meeting__isnull=False) | has_text_q("link_analysis")
 
     def help_text(self):
         return _(
@@ -231,13 +268,14 @@ class GVISIdentified(BasisRule):
         )
 
 
+@rule
 class Referral(BasisRule):
     """ID-5: referred from an allowed source. Adults: Department personnel or the District
     Attorney's Office. Juveniles: also outside law enforcement agencies and outreach, faith- or
     community-based coalition team members. Evidence: source, referring person, date."""
 
-    id = "ID-5"
-    sop = "2-64-4 A.1.e, 2-64-5 A.1.e"
+    id, cites = "ID-5", "2-64-4 A.5"
+    label = _("Referred from an allowed source")
     code = Code.REFERRAL
 
     def validate_basis(self, basis, *, juvenile, on_date):
@@ -252,8 +290,9 @@ class Referral(BasisRule):
                     "a referral from “%(source)s” is not an allowed source for an adult "
                     "(only Department personnel or the District Attorney's Office)."
                 )
-            raise self.on_field(self.fail(message, source=Source(source).label), "referral_source")
-        if not (basis.referred_by or "").strip():
+            label = Source(source).label if source in Source.values else source
+            raise self.on_field(self.fail(message, source=label), "referral_source")
+        if not has_text(basis.referred_by):
             raise self.on_field(
                 self.fail(_("a referral needs the referring person or office.")), "referred_by"
             )
@@ -264,6 +303,18 @@ class Referral(BasisRule):
                 self.fail(_("the referral date cannot be after the date of identification.")),
                 "referral_date",
             )
+
+    def evidence_q(self, juvenile, on_date):
+        source = (
+            Q(referral_source__in=JUVENILE_REFERRAL_SOURCES) & juvenile
+            | Q(referral_source__in=ADULT_REFERRAL_SOURCES) & ~juvenile
+        )
+        return (
+            source
+            & has_text_q("referred_by")
+            & Q(referral_date__isnull=False)
+            & Q(referral_date__lte=on_date)
+        )
 
     def help_text(self):
         return _(
@@ -278,9 +329,9 @@ RULE_FOR_CODE = {rule.code: rule for rule in BASIS_RULES}
 
 def basis_errors(basis, *, juvenile, on_date):
     """The failures of one basis (its evidence, and whether the age group may claim it)."""
-    rule = RULE_FOR_CODE[basis.code]
+    basis_rule = RULE_FOR_CODE[basis.code]
     try:
-        rule.validate_basis(basis, juvenile=juvenile, on_date=on_date)
+        basis_rule.validate_basis(basis, juvenile=juvenile, on_date=on_date)
     except ValidationError as exc:
         return list(exc.error_list)
     return []
@@ -294,30 +345,198 @@ def valid_bases(subject):
     ]
 
 
+def valid_basis_q(*, juvenile, on_date):
+    """Q over IdentificationBasis: a basis valid for the age group (``BasisRule.evidence_q``
+    of its code), given the juvenile Q and the identification day expression."""
+    q = Q(pk__in=[])
+    for basis_rule in BASIS_RULES:
+        q |= Q(code=basis_rule.code) & basis_rule.evidence_q(juvenile, on_date)
+    return q
+
+
+def is_eligible(subject):
+    """Eligible = the age is known and at least one basis is valid for the age group on the
+    day of identification (the Reading: *at least one* basis, not all five)."""
+    return _age_ok(subject) and bool(valid_bases(subject))
+
+
+def _age_ok(subject):
+    dob = subject.candidate.date_of_birth
+    return dob is not None and dob <= subject.on_date
+
+
+def checklist(subject):
+    return evaluate(IDENTIFICATION_RULES, subject)
+
+
+# --- the determination in force ------------------------------------------------------------
+
+
+def determinations_by(candidate_pk, as_of):
+    """The candidate's determinations that count at ``as_of``: recorded by then and dated on
+    or before its day, the one in force first."""
+    return EligibilityDetermination.objects.filter(
+        candidate_id=candidate_pk, determined_on__lte=local_date(as_of), created_at__lte=as_of
+    ).order_by("-determined_on", "-pk")
+
+
+def determination_in_force(candidate, as_of):
+    """The latest-dated determination recorded by ``as_of`` (None before the first)."""
+    prefetched = getattr(candidate, "_prefetched_objects_cache", {}).get("determinations")
+    if prefetched is None:
+        return determinations_by(candidate.pk, as_of).select_related("determined_by").first()
+    day = local_date(as_of)
+    counted = [d for d in prefetched if d.determined_on <= day and d.created_at <= as_of]
+    return max(counted, key=lambda d: (d.determined_on, d.pk), default=None)
+
+
+def bases_as_of(candidate, determination, as_of):
+    """The bases the determination judged (recorded by the time it was) that are still not
+    withdrawn at ``as_of``."""
+    bases = getattr(candidate, "_prefetched_objects_cache", {}).get("bases")
+    if bases is None:
+        bases = list(candidate.bases.all())
+    return [
+        b
+        for b in bases
+        if b.created_at <= determination.created_at
+        and (b.withdrawn_at is None or b.withdrawn_at > as_of)
+        and not (b.withdrawn and b.withdrawn_at is None)
+    ]
+
+
+def identification_in_force(candidate, as_of):
+    """The identification the determination in force at ``as_of`` rests on, as it reads on
+    the facts known now (the date of birth, the bases not withdrawn), or None."""
+    determination = determination_in_force(candidate, as_of)
+    if determination is None:
+        return None, None
+    bases = [_as_active(b) for b in bases_as_of(candidate, determination, as_of)]
+    subject = Identification(
+        candidate=candidate,
+        on_date=determination.determined_on,
+        bases=bases,
+        determined_by=determination.determined_by,
+    )
+    return determination, subject
+
+
+def _as_active(basis):
+    """A basis withdrawn only after the moment in question counts as not withdrawn then."""
+    if basis.withdrawn:
+        basis = IdentificationBasis(
+            **{f.attname: getattr(basis, f.attname) for f in basis._meta.concrete_fields}
+        )
+        basis.withdrawn = False
+    return basis
+
+
+def eligible_in_force_q(as_of, *, path=""):
+    """Q over candidates (or a model whose ``path`` leads to one): ``Determination`` holds for
+    the determination in force at ``as_of``."""
+    prefix = f"{path}__" if path else ""
+    day = local_date(as_of)
+    counted = EligibilityDetermination.objects.filter(determined_on__lte=day, created_at__lte=as_of)
+    later = counted.filter(candidate=OuterRef("candidate")).filter(
+        Q(determined_on__gt=OuterRef("determined_on"))
+        | Q(determined_on=OuterRef("determined_on"), pk__gt=OuterRef("pk"))
+    )
+    juvenile = juvenile_at_q(OuterRef("determined_on"), dob_field="candidate__date_of_birth")
+    valid = IdentificationBasis.objects.filter(
+        valid_basis_q(juvenile=juvenile, on_date=OuterRef("determined_on")),
+        candidate=OuterRef("candidate"),
+        created_at__lte=OuterRef("created_at"),
+    ).filter(Q(withdrawn_at__gt=as_of) | Q(withdrawn_at__isnull=True, withdrawn=False))
+    in_force = counted.filter(
+        ~Exists(later),
+        Exists(valid),
+        candidate=OuterRef(f"{prefix}pk" if not path else path),
+        eligible=True,
+        candidate__date_of_birth__isnull=False,
+        candidate__date_of_birth__lte=F("determined_on"),
+    )
+    return Q(Exists(in_force))
+
+
+@rule
 class Determination(Rule):
     """ID-DET: who determined eligibility, and when, is recorded; a candidate who meets no basis
-    for their age group on that day cannot go on to preparation."""
+    for their age group on that day cannot go on to preparation.
 
-    id = "ID-DET"
-    sop = "2-64-4 A.1, 2-64-5 A.1"
+    Two subjects: an ``Identification`` being determined (recording a determination), and
+    anything with a ``candidate`` (a CN case), judged on the determination in force at
+    ``as_of``: it must have found the candidate eligible and must still hold."""
 
-    def validate(self, subject):
+    id, cites = "ID-DET", "2-64-4 A / 2-64-5 A"
+    label = _("Eligibility determined and in force")
+    model = "candidates.Candidate"
+
+    def validate(self, subject, as_of=None):
+        if isinstance(subject, Identification):
+            return self._validate_identification(subject)
+        candidate = subject if isinstance(subject, Candidate) else subject.candidate
+        determination, identification = identification_in_force(candidate, as_of)
+        if determination is None:
+            raise self.fail(
+                _(
+                    "no eligibility determination was in force at that time; record a "
+                    "determination on the candidate's page."
+                )
+            )
+        if not determination.eligible:
+            raise self.fail(
+                _(
+                    "the determination in force (%(date)s) found the candidate not eligible; "
+                    "nothing can be prepared or delivered until a new determination finds them "
+                    "eligible."
+                ),
+                date=determination.determined_on.isoformat(),
+            )
+        self._validate_identification(identification, in_force=determination)
+
+    def _validate_identification(self, subject, in_force=None):
         errors = []
         if subject.determined_by is None or subject.on_date is None:
             errors.append(
                 self.fail(_("record the eligibility determination (who made it and when)."))
             )
-        if not subject.has_date_of_birth or not valid_bases(subject):
+        if not subject.has_date_of_birth:
             errors.append(
                 self.fail(
                     _(
-                        "the candidate meets no identification basis for their age group; "
-                        "add a basis allowed for the age group, with its evidence."
+                        "the candidate's date of birth is not recorded, so no basis can be "
+                        "judged for their age group (J-AGE); record the date of birth."
                     )
                 )
             )
+        elif not _age_ok(subject):
+            errors.append(
+                self.fail(
+                    _("the date of birth is after the date of identification (J-AGE); correct it.")
+                )
+            )
+        elif not valid_bases(subject):
+            if in_force is not None:
+                message = _(
+                    "the determination of %(date)s no longer holds: no basis it rested on is "
+                    "still valid for the candidate's age group on that day (a basis was "
+                    "withdrawn or the date of birth changed). Record a new determination."
+                )
+                errors.append(self.fail(message, date=in_force.determined_on.isoformat()))
+            else:
+                errors.append(
+                    self.fail(
+                        _(
+                            "the candidate meets no identification basis for their age group; "
+                            "add a basis allowed for the age group, with its evidence."
+                        )
+                    )
+                )
         if errors:
             raise ValidationError(errors)
+
+    def holds_q(self, as_of, path=""):
+        return eligible_in_force_q(as_of, path=path)
 
     def help_text(self):
         return _(
@@ -327,24 +546,6 @@ class Determination(Rule):
 
 
 IDENTIFICATION_RULES = (AgeKnown(), *BASIS_RULES, Determination())
-
-
-def is_eligible(subject):
-    """Eligible = the age is known and at least one basis is valid for the age group on the
-    day of identification (the Reading: *at least one* basis, not all five)."""
-    return subject.has_date_of_birth and bool(valid_bases(subject)) and _age_ok(subject)
-
-
-def _age_ok(subject):
-    try:
-        AgeKnown().validate(subject)
-    except ValidationError:
-        return False
-    return True
-
-
-def checklist(subject):
-    return evaluate(IDENTIFICATION_RULES, subject)
 
 
 # --- POL-DIGNITY (2-64-2): the application labels people only with the SOP's own terms.
@@ -370,10 +571,12 @@ UNDIGNIFIED_LABELS = (
 )
 
 
+@rule
 class Dignity(Rule):
-    id, sop = "POL-DIGNITY", "2-64-2"
+    id, cites = "POL-DIGNITY", "2-64-2"
+    label = _("Candidates are treated with dignity and respect")
 
-    def validate(self, label):
+    def validate(self, label, as_of=None):
         text = f" {str(label).lower()} "
         found = [w for w in UNDIGNIFIED_LABELS if f" {w} " in text or f" {w}s " in text]
         if found:

@@ -22,8 +22,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from candidates.juvenile import juvenile_on_q
 from candidates.models import (
-    JUVENILE_MAX_AGE,
     Address,
     Alias,
     Candidate,
@@ -94,15 +94,6 @@ def name_search(queryset, query):
     return queryset.filter(words | exact), ("last_name", "pk")
 
 
-def juvenile_cutoff(today=None):
-    """Born after this date = 17 or younger today (J-AGE)."""
-    today = today or timezone.localdate()
-    try:
-        return today.replace(year=today.year - JUVENILE_MAX_AGE - 1)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - JUVENILE_MAX_AGE - 1, day=28)
-
-
 SORTS = {
     "name": ("last_name", "first_name", "pk"),
     "-name": ("-last_name", "-first_name", "-pk"),
@@ -129,11 +120,11 @@ def candidate_list(user, *, filters):
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     age_group = filters.get("age_group")
-    cutoff = juvenile_cutoff()
+    today = timezone.localdate()
     if age_group == "juvenile":
-        qs = qs.filter(date_of_birth__gt=cutoff)
+        qs = qs.filter(juvenile_on_q(today))
     elif age_group == "adult":
-        qs = qs.filter(date_of_birth__lte=cutoff)
+        qs = qs.filter(date_of_birth__isnull=False).exclude(juvenile_on_q(today))
     elif age_group == "unknown":
         qs = qs.filter(date_of_birth__isnull=True)
     if filters.get("basis"):

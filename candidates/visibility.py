@@ -2,27 +2,18 @@
 through ``candidates_visible_to`` so that a record a user may not open is not listed or
 counted either."""
 
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Q
 
-from candidates.models import JUVENILE_MAX_AGE, Candidate, EligibilityDetermination
+from candidates.juvenile import juvenile_record_q
+from candidates.models import Candidate
 
 JUVENILE_PERMISSION = "candidates.view_juvenile_records"
 
 
 def juvenile_q(today=None, *, path=""):
-    """Q for candidates who are juveniles today or were when a determination was made
-    (over a related model when ``path`` leads from it to the candidate)."""
-    today = today or timezone.localdate()
-    prefix = f"{path}__" if path else ""
-    try:
-        cutoff = today.replace(year=today.year - JUVENILE_MAX_AGE - 1)
-    except ValueError:  # today is 29 February
-        cutoff = today.replace(year=today.year - JUVENILE_MAX_AGE - 1, day=28)
-    determined_juvenile = EligibilityDetermination.objects.filter(
-        candidate=OuterRef(f"{prefix}pk"), juvenile=True
-    )
-    return Q(**{f"{prefix}date_of_birth__gt": cutoff}) | Q(Exists(determined_juvenile))
+    """Q for juvenile records (candidates.juvenile.juvenile_record_q), over Candidate or over
+    a model whose ``path`` leads to its candidate."""
+    return juvenile_record_q(today, path=path)
 
 
 def visible_through(user, path=""):

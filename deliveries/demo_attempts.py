@@ -1,10 +1,13 @@
 """Demo delivery attempts (synthetic): every outcome, after-actions closed by the Lead, one
-case sent back and re-attempted, one awaiting confirmation, one overdue.
+case sent back and re-attempted, one awaiting confirmation, one overdue, and one delivery the
+Lead recorded as an exception (the ECC was told only after contact: the radio was down).
 
 Runs after the case seeder and uses its READY cases when there are any (leaving two for a
 visitor to deliver); whatever is missing (cases, eligible officers) it makes itself. Every
-attempt goes through the services, so the demo obeys the same rules as a user. Idempotent:
-attempts carry DEMO_TAG in their notes, and a second run finds them and stops.
+attempt goes through the services, so the demo obeys the same rules as a user: each step is
+recorded at the moment it shows (vipcn.clock), the approved team is the team at the door, and
+the cases it makes are prepared in time like the case seeder's (``demo_cases.prepare_case``).
+Idempotent: attempts carry DEMO_TAG in their notes, and a second run finds them and stops.
 """
 
 import datetime
@@ -12,8 +15,8 @@ import datetime
 from django.utils import timezone
 from faker import Faker
 
-from candidates.models import Candidate, EligibilityDetermination, IdentificationBasis, Relationship
-from deliveries.juvenile import juvenile_safeguards_apply
+from candidates.models import Relationship
+from deliveries import demo_cases
 from deliveries.models import (
     AfterAction,
     AttemptTeamMember,
@@ -27,7 +30,9 @@ from deliveries.models import (
 )
 from deliveries.policy.delivery import TeamEntry
 from deliveries.policy.personnel import may_deliver
+from deliveries.policy.subjects import case_juvenile
 from deliveries.services import delivery as services
+from vipcn.clock import at
 
 DEMO_TAG = "[demo attempt]"
 KEEP_READY = 2
@@ -43,7 +48,13 @@ SCENARIOS = [
     ("retry", Outcome.NOT_LOCATED, 120, "retry", False),
     ("aborted", Outcome.ABORTED, 6, "recorded", False),
     ("overdue", Outcome.NOT_LOCATED, 50, None, False),
+    # A field rule broken in the encounter, recorded truthfully by the Lead (C-ECC).
+    ("exception", Outcome.DELIVERED, 100, "close", False),
 ]
+EXCEPTION = {
+    "C-ECC": "The radio was down on arrival; the ECC was advised by phone five minutes after "
+    "contact. Reviewed with the team."
+}
 
 
 def seed(*, users, stdout):
@@ -53,84 +64,94 @@ def seed(*, users, stdout):
     fake.seed_instance(2645)
     staff, lead_user = users["staff"], users["lead"]
     now = timezone.now()
-    earliest = timezone.localdate(now - datetime.timedelta(hours=200))
-    lead, deliverers = _team(fake, lead_user, earliest)
-    cases = _cases(fake, lead_user, now)
+    opened = now - datetime.timedelta(days=demo_cases.OPENED_DAYS_AGO)
+    lead, deliverers = _team(fake, lead_user, opened)
+    cases = _cases(fake, users, now, lead, deliverers)
     cad = _cad_numbers()
     made = 0
-    for index, (name, outcome, hours, after, _juvenile) in enumerate(SCENARIOS):
+    for name, outcome, hours, after, _juvenile in SCENARIOS:
         case = cases[name]
         when = now - datetime.timedelta(hours=hours)
-        team = [TeamEntry(Role.DELIVERER, deliverers[index % len(deliverers)])]
-        if lead is not None:
-            team.insert(0, TeamEntry(Role.LEAD, lead))
+        # The team at the door is the team the Lead approved (P-TEAM), with social services.
+        team = [TeamEntry(m.role, m.personnel) for m in case.team.order_by("pk")]
         team.append(TeamEntry(Role.SOCIAL_SERVICES, name=fake.name()))
-        attempt = _attempt(case, outcome, when, team, staff, fake)
+        with at(when + datetime.timedelta(minutes=15)):
+            if name == "exception":
+                attempt = _attempt(case, outcome, when, team, lead_user, fake, exceptions=EXCEPTION)
+            else:
+                attempt = _attempt(case, outcome, when, team, staff, fake)
         made += 1
         if after is None:
             continue
-        services.after_action_record(
-            attempt=attempt,
-            data={
-                "ecc_outcome_advised_at": when + datetime.timedelta(minutes=25),
-                "ecc_outcome_advised_by": fake.name(),
-                "cad_number": next(cad),
-            },
-            actor=staff,
-        )
-        if after == "recorded":
-            continue
-        services.after_action_confirm(
-            attempt=attempt,
-            decision=AfterAction.Decision.RETRY if after == "retry" else AfterAction.Decision.CLOSE,
-            actor=lead_user,
-            note="Demo: reviewed.",
-        )
-        if after == "retry":
-            # The second attempt found the candidate; it awaits the Lead's confirmation.
-            again = now - datetime.timedelta(hours=3)
-            second = _attempt(case, Outcome.DELIVERED, again, team, staff, fake)
-            made += 1
+        with at(when + datetime.timedelta(minutes=30)):
             services.after_action_record(
-                attempt=second,
+                attempt=attempt,
                 data={
-                    "ecc_outcome_advised_at": again + datetime.timedelta(minutes=20),
+                    "ecc_outcome_advised_at": when + datetime.timedelta(minutes=25),
                     "ecc_outcome_advised_by": fake.name(),
                     "cad_number": next(cad),
                 },
                 actor=staff,
             )
+        if after == "recorded":
+            continue
+        with at(when + datetime.timedelta(hours=2)):
+            services.after_action_confirm(
+                attempt=attempt,
+                decision=AfterAction.Decision.RETRY
+                if after == "retry"
+                else AfterAction.Decision.CLOSE,
+                actor=lead_user,
+                note="Demo: reviewed.",
+            )
+        if after == "retry":
+            # The second attempt found the candidate; it awaits the Lead's confirmation.
+            again = now - datetime.timedelta(hours=3)
+            with at(again + datetime.timedelta(minutes=10)):
+                second = _attempt(case, Outcome.DELIVERED, again, team, staff, fake)
+            made += 1
+            with at(again + datetime.timedelta(minutes=25)):
+                services.after_action_record(
+                    attempt=second,
+                    data={
+                        "ecc_outcome_advised_at": again + datetime.timedelta(minutes=20),
+                        "ecc_outcome_advised_by": fake.name(),
+                        "cad_number": next(cad),
+                    },
+                    actor=staff,
+                )
     delivered_case = cases["delivered"]
     if not delivered_case.follow_ups.exists():
-        services.follow_up_record(
-            case=delivered_case,
-            data={
-                "followed_up_on": timezone.localdate(now - datetime.timedelta(days=2)),
-                "services_offered": "Job readiness program; mentoring.",
-                "response": FollowUp.Response.ACCEPTED,
-                "referral_made": "Community workforce center",
-            },
-            actor=staff,
-        )
+        with at(now - datetime.timedelta(days=2)):
+            services.follow_up_record(
+                case=delivered_case,
+                data={
+                    "followed_up_on": timezone.localdate(),
+                    "services_offered": "Job readiness program; mentoring.",
+                    "response": FollowUp.Response.ACCEPTED,
+                    "referral_made": "Community workforce center",
+                },
+                actor=staff,
+            )
     # Leave an adult and a juvenile case ready for a visitor to deliver.
-    today = timezone.localdate(now)
     still_ready = list(CNCase.objects.filter(state=CNCase.State.READY).select_related("candidate"))
-    has_juvenile = any(juvenile_safeguards_apply(c.candidate, today) for c in still_ready)
-    if not any(not juvenile_safeguards_apply(c.candidate, today) for c in still_ready):
-        _make_case(fake, lead_user, len(SCENARIOS), False, now)
-    if not has_juvenile:
-        _make_case(fake, lead_user, len(SCENARIOS) + 1, True, now)
+    if not any(not case_juvenile(c) for c in still_ready):
+        _make_case(fake, users, len(SCENARIOS), False, now, lead, deliverers)
+    if not any(case_juvenile(c) for c in still_ready):
+        _make_case(fake, users, len(SCENARIOS) + 1, True, now, lead, deliverers)
     stdout.write(f"  delivery attempts: {made}")
 
 
-def _attempt(case, outcome, when, team, actor, fake):
+def _attempt(case, outcome, when, team, actor, fake, exceptions=None):
     case.refresh_from_db()
-    juvenile = juvenile_safeguards_apply(case.candidate, timezone.localdate(when))
+    juvenile = case_juvenile(case)
     address = case.candidate.addresses.filter(is_delivery_address=True).first()
     data = {
         "contact_at": when,
         "address": str(address) if address else fake.street_address() + ", Albuquerque, NM",
-        "ecc_advised_at": when - datetime.timedelta(minutes=12),
+        "ecc_advised_at": when + datetime.timedelta(minutes=5)
+        if exceptions
+        else when - datetime.timedelta(minutes=12),
         "ecc_advised_by": fake.name(),
         "ecc_told_location": True,
         "ecc_told_team": True,
@@ -146,9 +167,11 @@ def _attempt(case, outcome, when, team, actor, fake):
     if outcome in DeliveryAttempt.DELIVERED_OUTCOMES:
         data["message_delivered"] = True
         if juvenile:
-            guardian = Relationship.objects.filter(
-                candidate=case.candidate, kind__in=Relationship.PARENT_OR_GUARDIAN_KINDS
-            ).first()
+            guardian = case.planned_guardian or (
+                Relationship.objects.filter(
+                    candidate=case.candidate, kind__in=Relationship.PARENT_OR_GUARDIAN_KINDS
+                ).first()
+            )
             if guardian is not None:
                 data["guardian_present"] = guardian
             else:
@@ -165,7 +188,11 @@ def _attempt(case, outcome, when, team, actor, fake):
         data=data,
         team=team,
         actor=actor,
-        letter_presented=services.accepted_letter(case) is not None,
+        # The letter is presented with the message (C-DELIVER), never on an attempt that
+        # met no one.
+        letter_presented=bool(data.get("message_delivered"))
+        and services.accepted_letter(case) is not None,
+        exceptions=exceptions,
     )
 
 
@@ -179,13 +206,19 @@ def _cad_numbers():
             yield number
 
 
-def _team(fake, lead_user, on_date):
-    """The Lead and eligible deliverers on the whole demo period; made if there are none."""
+def _team(fake, lead_user, by):
+    """The Lead and deliverers eligible from ``by`` on (the whole demo period); made, recorded
+    the day before it, if there are none."""
     people = Personnel.objects.filter(is_active=True, is_sworn=True).order_by("badge_number")
-    lead = next((p for p in people.filter(is_vip_lead=True) if may_deliver(p, on_date)), None)
-    deliverers = [p for p in people.filter(is_vip_lead=False) if may_deliver(p, on_date)][:3]
+    lead = next((p for p in people.filter(is_vip_lead=True) if may_deliver(p, by)), None)
+    deliverers = [p for p in people.filter(is_vip_lead=False) if may_deliver(p, by)][:3]
     if lead is not None and deliverers:
         return lead, deliverers
+    with at(by - datetime.timedelta(days=1)):
+        return _new_team(fake, lead_user, timezone.localdate(), lead, deliverers)
+
+
+def _new_team(fake, lead_user, on_date, lead, deliverers):
     training, _ = Training.objects.get_or_create(name="Custom Notification Delivery Workshop")
     trained_on = on_date - datetime.timedelta(days=200)
     if lead is None:
@@ -224,7 +257,7 @@ def _team(fake, lead_user, on_date):
     return lead, deliverers
 
 
-def _cases(fake, lead_user, now):
+def _cases(fake, users, now, lead, deliverers):
     """A READY case per scenario: the case seeder's when there are enough, else made here."""
     ready = list(
         CNCase.objects.filter(state=CNCase.State.READY)
@@ -232,62 +265,38 @@ def _cases(fake, lead_user, now):
         .order_by("approved_at", "pk")
     )
     usable = ready[: max(0, len(ready) - KEEP_READY)]
-    today = timezone.localdate(now)
-    adults = [c for c in usable if not juvenile_safeguards_apply(c.candidate, today)]
-    juveniles = [c for c in usable if juvenile_safeguards_apply(c.candidate, today)]
+    adults = [c for c in usable if not case_juvenile(c)]
+    juveniles = [c for c in usable if case_juvenile(c)]
     cases = {}
     for index, (name, _o, _h, _a, juvenile) in enumerate(SCENARIOS):
         pool = juveniles if juvenile else adults
-        cases[name] = pool.pop(0) if pool else _make_case(fake, lead_user, index, juvenile, now)
+        cases[name] = (
+            pool.pop(0) if pool else _make_case(fake, users, index, juvenile, now, lead, deliverers)
+        )
     return cases
 
 
-def _make_case(fake, lead_user, index, juvenile, now):
+def _make_case(fake, users, index, juvenile, now, lead, deliverers):
+    """A READY case of our own, lived through in time like the case seeder's: the candidate
+    identified weeks ago, the case opened, prepared and approved (``demo_cases.prepare_case``)
+    with the Lead and one of the deliverers on its team."""
     today = timezone.localdate(now)
     years = 16 if juvenile else 24 + index
     dob = today.replace(year=today.year - years) - datetime.timedelta(days=40 + index)
-    candidate = Candidate.objects.create(
-        first_name=fake.first_name_male(),
-        last_name=fake.last_name(),
-        date_of_birth=dob,
-        sex=Candidate.Sex.MALE,
-        status=Candidate.Status.ELIGIBLE,
-        created_by=lead_user,
+    candidate = demo_cases.identified_candidate(
+        fake,
+        dob,
+        lead=users["lead"],
+        when=now - datetime.timedelta(days=demo_cases.IDENTIFIED_DAYS_AGO),
     )
-    IdentificationBasis.objects.create(
-        candidate=candidate,
-        code=IdentificationBasis.Code.DRIVER,
-        justification="Synthetic demo basis: named in link analysis as a driver of violence.",
-        created_by=lead_user,
-    )
-    EligibilityDetermination.objects.create(
-        candidate=candidate,
-        determined_by=lead_user,
-        determined_on=today - datetime.timedelta(days=30),
-        eligible=True,
-        juvenile=juvenile,
-        created_by=lead_user,
-    )
-    candidate.addresses.create(
-        line1=fake.street_address(), city="Albuquerque", is_delivery_address=True
-    )
-    guardian = None
-    if juvenile:
-        guardian = Relationship.objects.create(
-            candidate=candidate,
-            kind=Relationship.Kind.PARENT,
-            name=fake.name(),
-            created_by=lead_user,
-        )
-    return CNCase.objects.create(
-        number=f"CN-DEMO-D{index + 1:02d}",
-        candidate=candidate,
-        state=CNCase.State.READY,
-        opened_on=today - datetime.timedelta(days=25),
-        no_letter_reason="Demo case: no letter warranted.",
-        no_letter_by=lead_user,
-        planned_guardian=guardian,
-        approved_by=lead_user,
-        approved_at=now - datetime.timedelta(days=9),
-        created_by=lead_user,
+    opened = now - datetime.timedelta(days=demo_cases.OPENED_DAYS_AGO, minutes=-10 * index)
+    return demo_cases.prepare_case(
+        candidate,
+        "juvenile_approved" if juvenile else "approved",
+        users=users,
+        lead_person=lead,
+        deliverer=deliverers[index % len(deliverers)],
+        catalogue=demo_cases.catalogue(users["admin"]),
+        fake=fake,
+        opened=opened,
     )

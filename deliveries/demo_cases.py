@@ -3,6 +3,10 @@
 Synthetic only (Faker, fixed seed). Idempotent: catalogue rows are keyed by name/statute,
 and a scenario is skipped when its candidate already has a case. Uses the eligible candidates
 and personnel of the earlier seeders when there are any, and creates the minimum otherwise.
+
+The cases follow the rules they show: each is lived through in time (vipcn.clock), through
+the services: the candidate identified weeks before, the case opened, prepared the next day
+in order, and approved a week later, each step recorded at its moment (``prepare_case``).
 """
 
 import datetime
@@ -10,6 +14,7 @@ import datetime
 from django.utils import timezone
 from faker import Faker
 
+from candidates.juvenile import is_juvenile_on
 from candidates.models import (
     Candidate,
     EligibilityDetermination,
@@ -17,7 +22,7 @@ from candidates.models import (
     Language,
     Relationship,
 )
-from deliveries.juvenile import juvenile_safeguards_apply
+from candidates.policy import eligible_in_force_q
 from deliveries.models import (
     GuardianContact,
     JuvenileDecision,
@@ -32,6 +37,13 @@ from deliveries.models import (
 )
 from deliveries.policy.personnel import may_deliver
 from deliveries.services import preparation as services
+from vipcn.clock import at
+
+# When things happen, in days before the seeding: identified, opened, prepared (the next
+# day), approved (a week after that).
+IDENTIFIED_DAYS_AGO = 40
+OPENED_DAYS_AGO = 20
+APPROVED_AFTER_DAYS = 8
 
 TEMPLATES = [
     (
@@ -92,7 +104,8 @@ PENALTIES = [
 ]
 
 
-def _catalogue(admin):
+def catalogue(admin):
+    """The letter templates (by language) and the penalties, made if missing."""
     templates = {}
     for name, language, body in TEMPLATES:
         templates[language], _created = LetterTemplate.objects.get_or_create(
@@ -122,12 +135,19 @@ def _years_ago(today, years, days=0):
 
 
 def _candidate(fake, key, *, juvenile, lead, today, language=Language.ENGLISH):
-    """A minimal eligible candidate of our own, keyed by a demo RMS id."""
+    """A minimal eligible candidate of our own, keyed by a demo RMS id, identified (basis and
+    determination recorded) ``IDENTIFIED_DAYS_AGO`` days ago."""
     rms_id = f"DEMO-PREP-{key}"
     existing = Candidate.objects.filter(rms_id=rms_id).first()
     if existing is not None:
         return existing
     dob = _years_ago(today, 16 if juvenile else 24, days=40 + 17 * key)
+    with at(timezone.now() - datetime.timedelta(days=IDENTIFIED_DAYS_AGO)):
+        return _identified_candidate(fake, dob, rms_id=rms_id, lead=lead, language=language)
+
+
+def _identified_candidate(fake, dob, *, lead, rms_id="", language=Language.ENGLISH):
+    today = timezone.localdate()
     candidate = Candidate.objects.create(
         first_name=fake.first_name_male(),
         last_name=fake.last_name(),
@@ -147,19 +167,33 @@ def _candidate(fake, key, *, juvenile, lead, today, language=Language.ENGLISH):
     EligibilityDetermination.objects.create(
         candidate=candidate,
         determined_by=lead,
-        determined_on=today - datetime.timedelta(days=14),
+        determined_on=today,
         eligible=True,
-        juvenile=juvenile,
+        juvenile=is_juvenile_on(dob, today),
         created_by=lead,
     )
     return candidate
 
 
-def _candidates(fake, lead, today):
+def identified_candidate(fake, dob, *, lead, when):
+    """An eligible candidate (a driver basis) identified at ``when``, with an address."""
+    with at(when):
+        candidate = _identified_candidate(fake, dob, lead=lead)
+        candidate.addresses.create(
+            line1=fake.street_address(), city="Albuquerque", is_delivery_address=True
+        )
+    return candidate
+
+
+def _candidates(fake, lead, today, *, by):
+    """Four adults and two juveniles eligible by the moment ``by`` (the earlier seeders'
+    when they were identified by then, else our own)."""
     eligible = list(
-        Candidate.objects.filter(status=Candidate.Status.ELIGIBLE, sealed=False).order_by("pk")
+        Candidate.objects.filter(
+            eligible_in_force_q(by), status=Candidate.Status.ELIGIBLE, sealed=False
+        ).order_by("pk")
     )
-    juveniles = [c for c in eligible if juvenile_safeguards_apply(c, today)]
+    juveniles = [c for c in eligible if is_juvenile_on(c.date_of_birth, today)]
     adults = [c for c in eligible if c not in juveniles and c.date_of_birth]
     for i in range(len(adults), 4):
         language = Language.SPANISH if i % 2 else Language.ENGLISH
@@ -171,13 +205,19 @@ def _candidates(fake, lead, today):
     return adults[:4], juveniles[:2]
 
 
-def _personnel(fake, admin, today):
-    """An eligible VIP Lead and an eligible deliverer (DLV-*), created if none exist."""
+def personnel_by(fake, admin, today, *, by):
+    """A VIP Lead and a deliverer eligible (DLV-*) by the moment ``by``, created (recorded
+    the day before it) if none exist."""
     active = Personnel.objects.filter(is_active=True, is_sworn=True).order_by("pk")
-    lead = next((p for p in active if p.is_vip_lead and may_deliver(p, today)), None)
-    deliverer = next((p for p in active if not p.is_vip_lead and may_deliver(p, today)), None)
+    lead = next((p for p in active if p.is_vip_lead and may_deliver(p, by)), None)
+    deliverer = next((p for p in active if not p.is_vip_lead and may_deliver(p, by)), None)
     if lead and deliverer:
         return lead, deliverer
+    with at(by - datetime.timedelta(days=1)):
+        return _new_personnel(fake, admin, today, lead, deliverer)
+
+
+def _new_personnel(fake, admin, today, lead, deliverer):
     rank, _ = Rank.objects.get_or_create(name="Lieutenant", defaults={"order": 30})
     training, _ = Training.objects.get_or_create(name="Custom Notification Workshop")
     if lead is None:
@@ -232,12 +272,13 @@ def _personnel(fake, admin, today):
 
 
 def _checks(case, staff, lead, today, fake, *, threat=True, background=True):
+    """The checks, completed ``today`` (the day they are recorded, after the case opened)."""
     if threat:
         services.threat_assessment_record(
             case=case,
             version=case.version,
             completed_by=f"Det. {fake.last_name()}",
-            completed_on=today - datetime.timedelta(days=3),
+            completed_on=today,
             summary="Synthetic: no weapons known at the address; two dogs; low risk.",
             actor=lead,
         )
@@ -246,7 +287,7 @@ def _checks(case, staff, lead, today, fake, *, threat=True, background=True):
             case=case,
             version=case.version,
             completed_by=f"Det. {fake.last_name()}",
-            completed_on=today - datetime.timedelta(days=2),
+            completed_on=today,
             summary="Synthetic: prior contacts only; no open warrants.",
             actor=lead,
         )
@@ -294,7 +335,7 @@ def _juvenile_steps(case, staff, lead, today, fake, *, decide):
     services.jpo_check_record(
         case=case,
         version=case.version,
-        contacted_on=today - datetime.timedelta(days=2),
+        contacted_on=today,
         jpo_contact="Juvenile Probation Office intake (demo)",
         on_probation=True,
         probation_officer=f"PO {fake.last_name()}",
@@ -319,7 +360,7 @@ def _juvenile_steps(case, staff, lead, today, fake, *, decide):
         case=case,
         version=case.version,
         guardian=guardian,
-        attempted_on=today - datetime.timedelta(days=1),
+        attempted_on=today,
         method=GuardianContact.Method.PHONE,
         result=GuardianContact.Result.REACHED_WILL_ATTEND,
         actor=staff,
@@ -330,11 +371,13 @@ def _juvenile_steps(case, staff, lead, today, fake, *, decide):
 def seed(*, users, stdout):
     fake = Faker(["en_US"])
     fake.seed_instance(264)
-    staff, lead, admin = users["staff"], users["lead"], users["admin"]
-    today = timezone.localdate()
-    templates, penalties = _catalogue(admin)
-    adults, juveniles = _candidates(fake, lead, today)
-    lead_person, deliverer = _personnel(fake, admin, today)
+    lead, admin = users["lead"], users["admin"]
+    now = timezone.now()
+    today = timezone.localdate(now)
+    opened = now - datetime.timedelta(days=OPENED_DAYS_AGO)
+    templates, penalties = catalogue(admin)
+    adults, juveniles = _candidates(fake, lead, today, by=opened)
+    lead_person, deliverer = personnel_by(fake, admin, today, by=opened)
 
     # (candidate, what to prepare): every preparation state.
     scenarios = [
@@ -346,26 +389,48 @@ def seed(*, users, stdout):
         (juveniles[1], "juvenile_approved"),
     ]
     made = 0
-    for candidate, scenario in scenarios:
+    for index, (candidate, scenario) in enumerate(scenarios):
         if candidate.cases.exists():
             continue
-        case = services.case_open(candidate=candidate, actor=staff, assigned_to=staff)
-        if scenario == "missing":
-            _checks(case, staff, lead, today, fake, background=False)
-        elif scenario == "draft_letter":
-            _checks(case, staff, lead, today, fake)
-            _letter(case, staff, lead, templates, penalties, accept=False)
-            _team_and_social(case, staff, lead_person, deliverer, fake)
-        elif scenario == "juvenile_waiting_jpo":
-            _checks(case, staff, lead, today, fake)
-            _letter(case, staff, lead, templates, penalties, accept=True)
-            _team_and_social(case, staff, lead_person, deliverer, fake)
-        else:
-            _checks(case, staff, lead, today, fake)
-            _letter(case, staff, lead, templates, penalties, accept=True)
-            _team_and_social(case, staff, lead_person, deliverer, fake)
-            if scenario == "juvenile_approved":
-                _juvenile_steps(case, staff, lead, today, fake, decide=True)
-            services.case_approve(case=case, version=case.version, actor=lead)
+        prepare_case(
+            candidate,
+            scenario,
+            users=users,
+            lead_person=lead_person,
+            deliverer=deliverer,
+            catalogue=(templates, penalties),
+            fake=fake,
+            opened=opened + datetime.timedelta(minutes=10 * index),
+        )
         made += 1
     stdout.write(f"Demo CN cases: {made} created, letter templates and penalties in place.")
+
+
+def prepare_case(candidate, scenario, *, users, lead_person, deliverer, catalogue, fake, opened):
+    """Open a case at ``opened`` and prepare it the next day, each step recorded at its own
+    moment; the approved scenarios ("approved", "juvenile_approved") are approved a week
+    later. The other scenarios stop where their name says."""
+    staff, lead = users["staff"], users["lead"]
+    templates, penalties = catalogue
+    with at(opened):
+        case = services.case_open(candidate=candidate, actor=staff, assigned_to=staff)
+    moments = (opened + datetime.timedelta(days=1, minutes=15 * step) for step in range(1, 100))
+
+    def step(function, *args, **kwargs):
+        with at(next(moments)):
+            function(*args, **kwargs)
+
+    day = timezone.localdate(opened + datetime.timedelta(days=1))
+    if scenario == "missing":
+        step(_checks, case, staff, lead, day, fake, background=False)
+        return case
+    step(_checks, case, staff, lead, day, fake)
+    step(_letter, case, staff, lead, templates, penalties, accept=scenario != "draft_letter")
+    step(_team_and_social, case, staff, lead_person, deliverer, fake)
+    if scenario in ("draft_letter", "juvenile_waiting_jpo"):
+        return case
+    if scenario == "juvenile_approved":
+        step(_juvenile_steps, case, staff, lead, day, fake, decide=True)
+    with at(opened + datetime.timedelta(days=APPROVED_AFTER_DAYS)):
+        services.case_approve(case=case, version=case.version, actor=lead)
+    return case

@@ -2,6 +2,10 @@
 
 Idempotent: each person is looked up by badge number and only created (with their training
 and accompaniments) when missing. Later seeders build teams from ``DEMO_DELIVERER_BADGES``.
+
+The roster is recorded ``RECORDED_DAYS_AGO`` days ago (vipcn.clock): the rules count a fact
+from when it was recorded, and the demo's cases are prepared and approved weeks ago with
+these people on their teams.
 """
 
 import datetime
@@ -11,6 +15,9 @@ from faker import Faker
 
 from deliveries.models import Personnel, Rank, Training
 from deliveries.services import personnel as services
+from vipcn.clock import at
+
+RECORDED_DAYS_AGO = 60
 
 RANKS = [
     # name, command level, order
@@ -54,6 +61,11 @@ PEOPLE = [
 
 
 def seed(*, users, stdout):
+    with at(timezone.now() - datetime.timedelta(days=RECORDED_DAYS_AGO)):
+        _seed(users=users, stdout=stdout)
+
+
+def _seed(*, users, stdout):
     fake = Faker("en_US")
     fake.seed_instance(2064)
     today = timezone.localdate()

@@ -69,6 +69,10 @@ def merge(body, values):
     return PLACEHOLDER.sub(replace, body)
 
 
+def placeholders_in(body):
+    return set(PLACEHOLDER.findall(body or ""))
+
+
 def unknown_placeholders(body):
     return sorted({m for m in PLACEHOLDER.findall(body) if m not in PLACEHOLDERS})
 

@@ -15,8 +15,9 @@ ALLOWED = {
     S.PREPARING: {S.READY, S.STOPPED, S.WITHDRAWN},
     # An approval lapses (back to preparing) when a prepared item changes.
     S.READY: {S.ATTEMPTED, S.PREPARING, S.WITHDRAWN},
-    # The Lead confirms the after-action: close, or send back for another attempt.
-    S.ATTEMPTED: {S.CLOSED, S.READY, S.WITHDRAWN},
+    # The Lead confirms the after-action: close, or send back for another attempt (back to
+    # preparation when the approval no longer holds).
+    S.ATTEMPTED: {S.CLOSED, S.READY, S.PREPARING, S.WITHDRAWN},
     S.CLOSED: set(),
     S.STOPPED: set(),
     S.WITHDRAWN: set(),

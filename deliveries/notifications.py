@@ -3,7 +3,9 @@
 * a case awaiting approval -> the Leads (``notify_awaiting_approval``);
 * an approved case -> its team members who have a login account (``notify_approved``);
 * an after-action gone overdue -> the officer who recorded the attempt and the Leads
-  (``notify_overdue``).
+  (``notify_overdue``);
+* an attempt recorded with a field-rule exception -> the Program Managers
+  (``notify_exception``).
 
 The services call these after their transaction commits (``transaction.on_commit``), so that
 no email announces a step that was rolled back. An email carries the case number and a link,
@@ -21,7 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from candidates.visibility import can_see_candidate
-from vipcn.roles import LEAD
+from vipcn.roles import LEAD, MANAGER
 
 
 def site_url():
@@ -43,14 +45,18 @@ def case_link(case):
     return site_url() + path
 
 
-def leads():
+def with_role(role):
     return (
         get_user_model()
-        .objects.filter(is_active=True, groups__name=LEAD)
+        .objects.filter(is_active=True, groups__name=role)
         .exclude(email="")
         .distinct()
         .order_by("pk")
     )
+
+
+def leads():
+    return with_role(LEAD)
 
 
 def _language(user):
@@ -118,12 +124,36 @@ def notify_approved(case):
     return send_to(users, message, candidate=case.candidate)
 
 
+def notify_exception(attempt):
+    """Tell the Program Managers that ``attempt`` was recorded with a field rule broken (an
+    exception the Lead explained): the rule IDs, the case number and a link."""
+    case = attempt.case
+    link = case_link(case)
+    rule_ids = ", ".join(attempt.exceptions.order_by("rule_id").values_list("rule_id", flat=True))
+
+    def message():
+        return (
+            _("VIP CN: attempt %(attempt)s on case %(number)s recorded with an exception")
+            % {"attempt": attempt.number, "number": case.number},
+            _(
+                "The VIP Law Enforcement Lead recorded attempt %(attempt)s on case %(number)s "
+                "with a field rule not met (%(rules)s), with an explanation. It does not count "
+                "as a compliant delivery.\n\nOpen it: %(link)s\n"
+            )
+            % {"attempt": attempt.number, "number": case.number, "rules": rule_ids, "link": link},
+        )
+
+    return send_to(with_role(MANAGER), message, candidate=case.candidate)
+
+
 def notify_overdue(attempt):
     """Tell the officer who recorded ``attempt`` and the Leads that its after-action is
     overdue (A-ECC, A-CAD, A-RMS)."""
+    from deliveries import overdue
+
     case = attempt.case
     link = case_link(case)
-    hours = settings.VIPCN["AFTER_ACTION_OVERDUE_HOURS"]
+    hours = overdue.hours()
     users = ([attempt.created_by] if attempt.created_by_id else []) + list(leads())
 
     def message():
@@ -161,7 +191,7 @@ def waiting_work(user, *, now=None):
         sections.append(
             (
                 _("Awaiting your approval"),
-                list(sel.annotate_preparation(cases).filter(sel.awaiting_approval_q())),
+                list(cases.filter(sel.awaiting_approval_q(now))),
             )
         )
         sections.append(

@@ -107,7 +107,7 @@ def prepare(args):
         for p in Personnel.objects.filter(badge_number__startswith="SC-", is_vip_lead=False)
         .order_by("pk")
         .iterator()
-        if may_deliver(p, contact.date())
+        if may_deliver(p, contact)
     )
     start = DeliveryAttempt.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     (out / "data.lua").write_text(

@@ -29,9 +29,9 @@ from django.utils import timezone  # noqa: E402
 from django_otp.oath import totp  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
+from candidates.juvenile import is_juvenile_on  # noqa: E402
 from candidates.models import Candidate  # noqa: E402
 from candidates.visibility import candidates_visible_to  # noqa: E402
-from deliveries.juvenile import juvenile_safeguards_apply  # noqa: E402
 from deliveries.models import (  # noqa: E402
     CaseTransition,
     CNCase,
@@ -207,9 +207,9 @@ def approvable_case(lead):
         .exclude(cases__state__in=CNCase.OPEN_STATES)
         .order_by("-pk")
     )
-    candidate = next((c for c in free[:50] if not juvenile_safeguards_apply(c, today)), None)
+    candidate = next((c for c in free[:50] if not is_juvenile_on(c.date_of_birth, today)), None)
     officer = (
-        annotate_deliverer_states(Personnel.objects.filter(is_active=True), today)
+        annotate_deliverer_states(Personnel.objects.filter(is_active=True), timezone.now())
         .filter(dlv_eligible=True)
         .order_by("pk")
         .first()
@@ -253,7 +253,9 @@ def approvable_case(lead):
         actor=lead,
     )
     case = CNCase.objects.select_related("candidate").get(pk=case.pk)
-    check_approval(case, lead)  # what case_approve runs: nothing but the race may refuse it
+    check_approval(
+        case, lead, timezone.now()
+    )  # what case_approve runs: nothing but the race may refuse it
     return case
 
 

@@ -9,8 +9,36 @@ from django.utils import timezone
 
 from candidates import models as cm
 from deliveries import models as dm
+from vipcn.clock import at
 
 TEST_PASSWORD = "correct horse battery staple"
+
+
+def start_of(day):
+    """The first moment of a local day."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class InTime:
+    """A factory whose record is *recorded* when it is dated (vipcn.clock): the rules count a
+    fact only from when it was recorded, so a threat assessment dated last week is also
+    recorded last week. ``recorded`` (a moment) says when; without it, ``_recorded_from`` names
+    the date or datetime field the record is dated by (a date: the first moment of that day).
+    A moment in the future is recorded now."""
+
+    _recorded_from = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        moment = kwargs.pop("recorded", None)
+        if moment is None and cls._recorded_from:
+            value = kwargs.get(cls._recorded_from)
+            if value is not None:
+                moment = value if isinstance(value, datetime.datetime) else start_of(value)
+        if moment is None:
+            return super()._create(model_class, *args, **kwargs)
+        with at(min(moment, timezone.now())):
+            return super()._create(model_class, *args, **kwargs)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -72,9 +100,13 @@ class GroupFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Group {n}")
 
 
-class BasisFactory(factory.django.DjangoModelFactory):
+class BasisFactory(InTime, factory.django.DjangoModelFactory):
+    """A basis recorded ``recorded`` (default now; pass a moment to record it in the past)."""
+
     class Meta:
         model = cm.IdentificationBasis
+
+    recorded = None
 
     candidate = factory.SubFactory(CandidateFactory)
     code = cm.IdentificationBasis.Code.VICTIM
@@ -124,9 +156,12 @@ class TrainingFactory(factory.django.DjangoModelFactory):
     name = "Custom Notification Workshop"
 
 
-class TrainingAttendanceFactory(factory.django.DjangoModelFactory):
+class TrainingAttendanceFactory(InTime, factory.django.DjangoModelFactory):
     class Meta:
         model = dm.TrainingAttendance
+
+    _recorded_from = "attended_on"
+    recorded = None
 
     personnel = factory.SubFactory(PersonnelFactory)
     training = factory.SubFactory(TrainingFactory)
@@ -134,9 +169,12 @@ class TrainingAttendanceFactory(factory.django.DjangoModelFactory):
     evidence = "Sign-in sheet"
 
 
-class CaseFactory(factory.django.DjangoModelFactory):
+class CaseFactory(InTime, factory.django.DjangoModelFactory):
     class Meta:
         model = dm.CNCase
+
+    _recorded_from = "opened_on"
+    recorded = None
 
     number = factory.Sequence(lambda n: f"CN-2026-{n:05d}")
     candidate = factory.SubFactory(CandidateFactory)
@@ -166,13 +204,61 @@ class PenaltyFactory(factory.django.DjangoModelFactory):
 # --- preparation (CN cases: checklist items, letters, team) ---------------------------------
 
 
+def days_ago(days, hour=9):
+    """A local moment ``days`` days before today."""
+    day = timezone.localdate() - datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def identify(candidate, *, when=None, juvenile=None):
+    """Give ``candidate`` a driver basis and an eligible determination, recorded at ``when``
+    (default 30 days ago): the determination in force, from then on (ID-DET)."""
+    when = when or days_ago(30)
+    with at(when):
+        basis = cm.IdentificationBasis.objects.create(
+            candidate=candidate,
+            code=cm.IdentificationBasis.Code.DRIVER,
+            justification="Named in two link analyses as a driver of gun violence.",
+        )
+        determination = cm.EligibilityDetermination.objects.create(
+            candidate=candidate,
+            determined_by=_fixture_user(),
+            determined_on=timezone.localdate(when),
+            eligible=True,
+            juvenile=candidate.is_juvenile_on(timezone.localdate(when))
+            if juvenile is None
+            else juvenile,
+        )
+    if candidate.status != cm.Candidate.Status.ELIGIBLE:
+        candidate.status = cm.Candidate.Status.ELIGIBLE
+        candidate.save()
+    return basis, determination
+
+
 class EligibleCandidateFactory(CandidateFactory):
+    """Eligible on a valid basis by a determination recorded 30 days ago (ID-DET)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
     status = cm.Candidate.Status.ELIGIBLE
 
+    @factory.post_generation
+    def identified(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            identify(self, when=extracted if isinstance(extracted, datetime.datetime) else None)
 
-class ThreatAssessmentFactory(factory.django.DjangoModelFactory):
+
+class EligibleJuvenileFactory(EligibleCandidateFactory):
+    date_of_birth = factory.LazyFunction(lambda: years_ago(16))
+
+
+class ThreatAssessmentFactory(InTime, factory.django.DjangoModelFactory):
     class Meta:
         model = dm.ThreatAssessment
+
+    _recorded_from = "completed_on"
+    recorded = None
 
     case = factory.SubFactory(CaseFactory)
     completed_by = "Det. R. Ortiz"
@@ -187,18 +273,35 @@ class BackgroundCheckFactory(ThreatAssessmentFactory):
     summary = "Two prior contacts; no open warrants."
 
 
-class SocialServicesPlanFactory(factory.django.DjangoModelFactory):
+class SocialServicesPlanFactory(InTime, factory.django.DjangoModelFactory):
     class Meta:
         model = dm.SocialServicesPlan
+
+    recorded = None
 
     case = factory.SubFactory(CaseFactory)
     organization = "Community Outreach Partners"
     contact_person = "Dana Reyes"
 
 
-class LetterVersionFactory(factory.django.DjangoModelFactory):
+class LetterVersionFactory(InTime, factory.django.DjangoModelFactory):
+    """A letter version; an accepted one names a penalty (P-LETTER) unless ``penalties`` is
+    given (an empty list: none)."""
+
     class Meta:
         model = dm.LetterVersion
+
+    _recorded_from = "accepted_at"
+    recorded = None
+
+    @factory.post_generation
+    def penalties(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is not None:
+            self.penalties.set(extracted)
+        elif self.accepted_at is not None:
+            self.penalties.set([PenaltyFactory()])
 
     case = factory.SubFactory(CaseFactory)
     number = factory.Sequence(lambda n: n + 1)
@@ -208,30 +311,44 @@ class LetterVersionFactory(factory.django.DjangoModelFactory):
 
 
 def eligible_deliverer(**kwargs):
-    """A sworn, trained officer who has accompanied the Lead (passes DLV-*)."""
+    """A sworn, trained officer who has accompanied the Lead (passes DLV-*), all of it
+    recorded weeks ago."""
     person = PersonnelFactory(**kwargs)
     TrainingAttendanceFactory(personnel=person)
     if not person.is_vip_lead:
-        ManualAccompanimentFactory(personnel=person, confirmed_at=timezone.now())
+        confirmed(ManualAccompanimentFactory(personnel=person))
     return person
+
+
+def confirmed(accompaniment, *, by=None):
+    """Confirm a hand-entered accompaniment the day after it (as a Lead would)."""
+    accompaniment.confirmed_by = by or _fixture_user()
+    accompaniment.confirmed_at = start_of(accompaniment.accompanied_on) + datetime.timedelta(days=1)
+    accompaniment.save()
+    return accompaniment
 
 
 def eligible_lead(**kwargs):
     return eligible_deliverer(is_vip_lead=True, **kwargs)
 
 
-class TeamAssignmentFactory(factory.django.DjangoModelFactory):
+class TeamAssignmentFactory(InTime, factory.django.DjangoModelFactory):
     class Meta:
         model = dm.TeamAssignment
+
+    recorded = None
 
     case = factory.SubFactory(CaseFactory)
     personnel = factory.LazyFunction(eligible_deliverer)
     role = dm.TeamAssignment.Role.DELIVERER
 
 
-class JPOCheckFactory(factory.django.DjangoModelFactory):
+class JPOCheckFactory(InTime, factory.django.DjangoModelFactory):
     class Meta:
         model = dm.JPOCheck
+
+    _recorded_from = "contacted_on"
+    recorded = None
 
     case = factory.SubFactory(CaseFactory)
     contacted_on = factory.LazyFunction(timezone.localdate)
@@ -239,9 +356,12 @@ class JPOCheckFactory(factory.django.DjangoModelFactory):
     on_probation = False
 
 
-class GuardianContactFactory(factory.django.DjangoModelFactory):
+class GuardianContactFactory(InTime, factory.django.DjangoModelFactory):
     class Meta:
         model = dm.GuardianContact
+
+    _recorded_from = "attempted_on"
+    recorded = None
 
     case = factory.SubFactory(CaseFactory)
     guardian = factory.SubFactory(RelationshipFactory)
@@ -253,32 +373,107 @@ class GuardianContactFactory(factory.django.DjangoModelFactory):
 _prepared_numbers = itertools.count(1)
 
 
-def prepared_case(*, lead_user, juvenile=False, deliverer=None, **case_kwargs):
-    """A case whose whole checklist holds except P-APPROVE (for approval tests)."""
-    candidate_factory = JuvenileCandidateFactory if juvenile else CandidateFactory
-    candidate = candidate_factory(status=cm.Candidate.Status.ELIGIBLE)
-    # A number the services never hand out (they number from CN-<this year>-00001).
-    case_kwargs.setdefault("number", f"CN-1999-{next(_prepared_numbers):05d}")
-    case = CaseFactory(candidate=candidate, **case_kwargs)
-    ThreatAssessmentFactory(case=case)
-    BackgroundCheckFactory(case=case)
-    LetterVersionFactory(case=case, number=1, accepted_by=lead_user, accepted_at=timezone.now())
-    TeamAssignmentFactory(case=case, **({"personnel": deliverer} if deliverer else {}))
-    SocialServicesPlanFactory(case=case)
-    if juvenile:
-        JPOCheckFactory(case=case)
-        dm.JuvenileDecision.objects.create(
-            case=case,
-            decision=dm.JuvenileDecision.Decision.DELIVER,
-            services_status="Engaged with the youth program.",
-            decided_by=lead_user,
-            decided_on=timezone.localdate(),
+def prepare(case, *, lead_user=None, deliverer=None, lead=None, start=None):
+    """Record every preparation item of ``case`` in order, from ``start`` (default the day
+    after it was opened), one day apart: checks, letter (accepted, naming a penalty), team,
+    social services, and for a juvenile the JPO contact, the decision and the guardian."""
+    lead_user = lead_user or _fixture_user()
+    day = start or start_of(case.opened_on) + datetime.timedelta(hours=9)
+    step = datetime.timedelta(hours=2)
+    juvenile = _juvenile(case)
+    ThreatAssessmentFactory(case=case, completed_on=timezone.localdate(day), recorded=day)
+    BackgroundCheckFactory(case=case, completed_on=timezone.localdate(day), recorded=day + step)
+    LetterVersionFactory(case=case, number=1, accepted_by=lead_user, accepted_at=day + 2 * step)
+    if lead is not None:
+        TeamAssignmentFactory(
+            case=case, personnel=lead, role=dm.TeamAssignment.Role.LEAD, recorded=day + 3 * step
         )
-        parent = RelationshipFactory(candidate=candidate, kind=cm.Relationship.Kind.PARENT)
-        GuardianContactFactory(case=case, guardian=parent)
-        case.planned_guardian = parent
+    TeamAssignmentFactory(
+        case=case,
+        recorded=day + 3 * step,
+        **({"personnel": deliverer} if deliverer else {}),
+    )
+    SocialServicesPlanFactory(case=case, recorded=day + 3 * step)
+    if juvenile:
+        JPOCheckFactory(case=case, contacted_on=timezone.localdate(day), recorded=day + 4 * step)
+        with at(day + 5 * step):
+            dm.JuvenileDecision.objects.create(
+                case=case,
+                decision=dm.JuvenileDecision.Decision.DELIVER,
+                services_status="Engaged with the youth program.",
+                decided_by=lead_user,
+                decided_on=timezone.localdate(day),
+            )
+        parent = RelationshipFactory(candidate=case.candidate, kind=cm.Relationship.Kind.PARENT)
+        GuardianContactFactory(
+            case=case,
+            guardian=parent,
+            attempted_on=timezone.localdate(day),
+            recorded=day + 5 * step,
+        )
+        with at(day + 5 * step):
+            case.planned_guardian = parent
+            case.save()
+    return case
+
+
+def _juvenile(case):
+    from deliveries.policy.subjects import case_juvenile
+
+    case.refresh_from_db()
+    return case_juvenile(case)
+
+
+def approve(case, *, when=None, by=None):
+    """Approve a prepared case at ``when`` (default yesterday) as the service would: READY,
+    who and when, the facts approved, and the transition."""
+    from deliveries import approval
+
+    when = when or days_ago(1)
+    by = by or _fixture_user()
+    with at(when):
+        case.refresh_from_db()
+        case.approved_by = by
+        case.approved_at = when
+        case.approved_facts = approval.facts(case, when)
+        dm.CaseTransition.objects.create(
+            case=case, from_state=case.state, to_state=dm.CNCase.State.READY, actor=by
+        )
+        case.state = dm.CNCase.State.READY
+        case.version += 1
         case.save()
     return case
+
+
+def opened_case(*, candidate=None, juvenile=False, opened=None, **case_kwargs):
+    """A case opened ``opened`` (default 10 days ago) for an eligible candidate, keeping the
+    determination that made it eligible."""
+    opened = opened or days_ago(10)
+    if candidate is None:
+        factory_class = EligibleJuvenileFactory if juvenile else EligibleCandidateFactory
+        candidate = factory_class(identified=opened - datetime.timedelta(days=20))
+    determination = candidate.determinations.order_by("-determined_on", "-pk").first()
+    case_kwargs.setdefault("number", f"CN-1999-{next(_prepared_numbers):05d}")
+    return CaseFactory(
+        candidate=candidate,
+        opened_on=timezone.localdate(opened),
+        determination=determination,
+        recorded=opened,
+        **case_kwargs,
+    )
+
+
+def prepared_case(*, lead_user=None, juvenile=False, deliverer=None, candidate=None, **case_kwargs):
+    """A case whose whole checklist holds except P-APPROVE (for approval tests), prepared in
+    order over the days after it was opened."""
+    case = opened_case(candidate=candidate, juvenile=juvenile, **case_kwargs)
+    return prepare(case, lead_user=lead_user, deliverer=deliverer)
+
+
+def ready_case(*, lead_user=None, juvenile=False, deliverer=None, approved=None, **kwargs):
+    """A prepared case the Lead approved ``approved`` (default yesterday)."""
+    case = prepared_case(lead_user=lead_user, juvenile=juvenile, deliverer=deliverer, **kwargs)
+    return approve(case, when=approved, by=lead_user)
 
 
 # --- delivery (attempts, after-action, follow-up)
@@ -314,22 +509,35 @@ class EligibleDelivererFactory(PersonnelFactory):
     def accompanied(self, create, extracted, **kwargs):
         if not create:
             return
-        dm.ManualAccompaniment.objects.create(
-            personnel=self,
-            accompanied_on=timezone.localdate() - datetime.timedelta(days=60),
-            lead=VipLeadPersonnelFactory(),
-            evidence="Delivery log",
-            confirmed_by=_fixture_user(),
-            confirmed_at=timezone.now(),
-        )
+        confirmed(ManualAccompanimentFactory(personnel=self, lead=VipLeadPersonnelFactory()))
 
 
 class ReadyCaseFactory(CaseFactory):
-    """A case the Lead approved (READY), built directly: preparation is another step's job."""
+    """A case the Lead approved yesterday (READY), after it was opened ten days ago for an
+    eligible candidate and prepared in order (``prepare``). ``state`` moves it on afterwards
+    (e.g. ATTEMPTED for an attempt's case); ``approved_at`` and ``approved_by`` say when and
+    by whom it was approved."""
 
-    state = dm.CNCase.State.READY
-    approved_by = factory.LazyFunction(_fixture_user)
-    approved_at = factory.LazyFunction(timezone.now)
+    candidate = factory.SubFactory(EligibleCandidateFactory)
+    opened_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        state = kwargs.pop("state", dm.CNCase.State.READY)
+        approved_at = kwargs.pop("approved_at", None)
+        approved_by = kwargs.pop("approved_by", None)
+        candidate = kwargs["candidate"]
+        kwargs.setdefault(
+            "determination",
+            candidate.determinations.order_by("-determined_on", "-pk").first(),
+        )
+        case = super()._create(model_class, *args, **kwargs)
+        prepare(case, lead_user=approved_by)
+        approve(case, when=approved_at, by=approved_by)
+        if state != dm.CNCase.State.READY:
+            case.state = state
+            case.save()
+        return case
 
 
 class AcceptedLetterFactory(factory.django.DjangoModelFactory):
@@ -345,9 +553,14 @@ class AcceptedLetterFactory(factory.django.DjangoModelFactory):
     accepted_at = factory.LazyFunction(timezone.now)
 
 
-class DeterminationFactory(factory.django.DjangoModelFactory):
+class DeterminationFactory(InTime, factory.django.DjangoModelFactory):
+    """A determination recorded on its date (its first moment), unless ``recorded`` says when."""
+
     class Meta:
         model = cm.EligibilityDetermination
+
+    _recorded_from = "determined_on"
+    recorded = None
 
     candidate = factory.SubFactory(CandidateFactory)
     determined_by = factory.LazyFunction(_fixture_user)
@@ -356,11 +569,26 @@ class DeterminationFactory(factory.django.DjangoModelFactory):
     juvenile = False
 
 
-class AttemptFactory(factory.django.DjangoModelFactory):
-    """A recorded attempt (written directly, for queue and page tests)."""
+def judge(attempt):
+    """Store the rules' judgement of an attempt built directly (deliveries.checks)."""
+    from deliveries import checks
+
+    attempt.refresh_from_db()
+    checks.refresh(attempt)
+    return attempt
+
+
+class AttemptFactory(InTime, factory.django.DjangoModelFactory):
+    """A recorded attempt (written directly, for queue and page tests): on an approved case,
+    two hours ago, the approved team present, judged by the rules like one the service
+    records (``judged=False`` to skip)."""
 
     class Meta:
         model = dm.DeliveryAttempt
+        skip_postgeneration_save = True
+
+    _recorded_from = "contact_at"
+    recorded = None
 
     case = factory.SubFactory(ReadyCaseFactory, state=dm.CNCase.State.ATTEMPTED)
     number = factory.Sequence(lambda n: n + 1)
@@ -373,25 +601,54 @@ class AttemptFactory(factory.django.DjangoModelFactory):
     ecc_told_identity = True
     outcome = dm.DeliveryAttempt.Outcome.NOT_LOCATED
 
+    @factory.post_generation
+    def team(self, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        for member in self.case.team.all():
+            dm.AttemptTeamMember.objects.create(
+                attempt=self, role=member.role, personnel=member.personnel
+            )
 
-class AfterActionFactory(factory.django.DjangoModelFactory):
+    @factory.post_generation
+    def judged(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            judge(self)
+
+
+class AfterActionFactory(InTime, factory.django.DjangoModelFactory):
     class Meta:
         model = dm.AfterAction
+        skip_postgeneration_save = True
+
+    _recorded_from = "ecc_outcome_advised_at"
+    recorded = None
 
     attempt = factory.SubFactory(AttemptFactory)
     ecc_outcome_advised_at = factory.LazyAttribute(
         lambda aa: aa.attempt.contact_at + datetime.timedelta(minutes=30)
     )
     ecc_outcome_advised_by = "Officer Demo"
+    ecc_advised_outcome = factory.LazyAttribute(lambda aa: aa.attempt.outcome)
     cad_number = factory.Sequence(lambda n: f"26-{n:07d}")
+
+    @factory.post_generation
+    def judged(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            from deliveries import checks
+
+            checks.store_after_action(self.attempt)
 
 
 # --- personnel (deliverer roster: accompaniments and the recorded deliveries that count)
 
 
-class ManualAccompanimentFactory(factory.django.DjangoModelFactory):
+class ManualAccompanimentFactory(InTime, factory.django.DjangoModelFactory):
     class Meta:
         model = dm.ManualAccompaniment
+
+    _recorded_from = "accompanied_on"
+    recorded = None
 
     personnel = factory.SubFactory(PersonnelFactory)
     accompanied_on = factory.LazyFunction(
@@ -544,7 +801,6 @@ class ReportTransitionFactory(factory.django.DjangoModelFactory):
 class ReportAttemptFactory(AttemptFactory):
     """An attempt that meets every delivery-time rule it can on its own (C-ECC, C-SOCIAL)."""
 
-    case = factory.SubFactory(CaseFactory, state=dm.CNCase.State.ATTEMPTED)
     contact_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=5))
     address = "1 Main St"
     ecc_advised_by = "Officer"
@@ -552,20 +808,31 @@ class ReportAttemptFactory(AttemptFactory):
     message_delivered = True
     social_services_delivered = True
 
+    @factory.post_generation
+    def social_services(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            dm.AttemptTeamMember.objects.create(
+                attempt=self, role=dm.AttemptTeamMember.Role.SOCIAL_SERVICES, name="Pat Provider"
+            )
+
 
 class ReportAttemptMemberFactory(TeamMemberForPersonnelFactory):
     attempt = factory.SubFactory(ReportAttemptFactory)
 
 
-class ReportAfterActionFactory(factory.django.DjangoModelFactory):
+class ReportAfterActionFactory(InTime, factory.django.DjangoModelFactory):
     class Meta:
         model = dm.AfterAction
+
+    _recorded_from = "confirmed_at"
+    recorded = None
 
     attempt = factory.SubFactory(ReportAttemptFactory)
     ecc_outcome_advised_at = factory.LazyAttribute(
         lambda a: a.attempt.contact_at + datetime.timedelta(minutes=30)
     )
     ecc_outcome_advised_by = "Officer"
+    ecc_advised_outcome = factory.LazyAttribute(lambda a: a.attempt.outcome)
     cad_number = factory.Sequence(lambda n: f"26-{n:07d}")
     confirmed_by = factory.SubFactory(ReportUserFactory)
     confirmed_at = factory.LazyAttribute(
@@ -585,63 +852,45 @@ class ReportFollowUpFactory(factory.django.DjangoModelFactory):
 
 
 def report_prepared_case(*, candidate=None, juvenile=False, prepared_on=None, **case_fields):
-    """A case in preparation with every preparation record present (nothing unmet)."""
+    """A case in preparation with every preparation record present (nothing unmet but the
+    approval), prepared on ``prepared_on`` (default 20 days ago), opened the day before."""
     prepared_on = prepared_on or timezone.localdate() - datetime.timedelta(days=20)
+    start = start_of(prepared_on) + datetime.timedelta(hours=9)
+    opened_on = case_fields.pop("opened_on", prepared_on - datetime.timedelta(days=1))
+    state = case_fields.pop("state", dm.CNCase.State.PREPARING)
     if candidate is None:
-        candidate = JuvenileCandidateFactory() if juvenile else CandidateFactory()
-    case_fields.setdefault("state", dm.CNCase.State.PREPARING)
-    if juvenile:
-        case_fields.setdefault("planned_guardian", RelationshipFactory(candidate=candidate))
-    case = CaseFactory(candidate=candidate, **case_fields)
-    ReportThreatFactory(case=case, completed_on=prepared_on)
-    ReportBackgroundFactory(case=case, completed_on=prepared_on)
-    ReportLetterFactory(
-        case=case,
-        accepted_at=timezone.make_aware(datetime.datetime.combine(prepared_on, datetime.time(12))),
+        factory_class = EligibleJuvenileFactory if juvenile else EligibleCandidateFactory
+        candidate = factory_class(identified=start_of(opened_on) - datetime.timedelta(days=5))
+    case = opened_case(
+        candidate=candidate,
+        opened=start_of(opened_on) + datetime.timedelta(hours=8),
+        **case_fields,
     )
-    ReportTeamFactory(case=case)
-    ReportSocialPlanFactory(case=case)
-    if juvenile:
-        ReportJPOFactory(case=case, contacted_on=prepared_on)
-        ReportDecisionFactory(case=case, decided_on=prepared_on)
+    prepare(case, start=start, lead=VipLeadPersonnelFactory())
+    if state != dm.CNCase.State.PREPARING:
+        case.state = state
+        case.save()
     return case
 
 
 def report_compliant_attempt(*, juvenile=False, contact_at=None, **attempt_fields):
-    """A delivered attempt that meets every rule the compliance audit checks.
-
-    The deliverer is trained and accompanied the Lead before; the case was approved before the
-    attempt; after-action complete and confirmed.
-    """
+    """A delivered attempt that meets every rule the compliance audit checks: the case was
+    opened a month before, prepared, approved two days before the attempt; the approved team
+    (the Lead and a trained deliverer who accompanied the Lead) was present; after-action
+    complete and confirmed, the case closed."""
     contact_at = contact_at or timezone.now() - datetime.timedelta(days=5)
+    contact_day = timezone.localdate(contact_at)
     case = report_prepared_case(
         juvenile=juvenile,
-        state=dm.CNCase.State.CLOSED,
-        prepared_on=timezone.localdate(contact_at) - datetime.timedelta(days=10),
-        opened_on=timezone.localdate(contact_at) - datetime.timedelta(days=30),
+        prepared_on=contact_day - datetime.timedelta(days=10),
+        opened_on=contact_day - datetime.timedelta(days=30),
     )
-    ReportTransitionFactory(case=case)
-    dm.CaseTransition.objects.filter(case=case).update(at=contact_at - datetime.timedelta(days=2))
-    case.approved_at = contact_at - datetime.timedelta(days=2)
-    case.save()
+    approve(case, when=contact_at - datetime.timedelta(days=2))
     if juvenile:
         attempt_fields.setdefault("guardian_present", case.planned_guardian)
     attempt_fields.setdefault("letter_presented", case.letter_versions.get())
-    attempt = ReportAttemptFactory(case=case, contact_at=contact_at, **attempt_fields)
-    trained_on = timezone.localdate(contact_at) - datetime.timedelta(days=60)
-    officer = PersonnelFactory()
-    TrainingAttendanceFactory(personnel=officer, attended_on=trained_on)
-    lead = PersonnelFactory(is_vip_lead=True)
-    TrainingAttendanceFactory(personnel=lead, attended_on=trained_on)
-    dm.ManualAccompaniment.objects.create(
-        personnel=officer,
-        accompanied_on=contact_at.date() - datetime.timedelta(days=30),
-        lead=lead,
-        evidence="Earlier delivery",
-        confirmed_by=ReportUserFactory(),
-        confirmed_at=contact_at - datetime.timedelta(days=29),
-    )
-    ReportAttemptMemberFactory(attempt=attempt, personnel=officer)
-    ReportAttemptMemberFactory(attempt=attempt, personnel=lead, role=dm.AttemptTeamMember.Role.LEAD)
+    attempt = ReportAttemptFactory(case=case, contact_at=contact_at, judged=False, **attempt_fields)
     ReportAfterActionFactory(attempt=attempt)
-    return attempt
+    case.state = dm.CNCase.State.CLOSED
+    case.save()
+    return judge(attempt)

@@ -55,3 +55,18 @@ def acting_as(user, *, reason=None):
     finally:
         _current_reason.reset(reason_token)
         _current_actor.reset(token)
+
+
+def current_actor():
+    """Who is acting now: the service's actor, else the signed-in user of the web request
+    (simple_history's middleware keeps it), else None (a shell, a migration)."""
+    actor = _current_actor.get()
+    if actor is not None and getattr(actor, "pk", None):
+        return actor
+    from simple_history.models import HistoricalRecords
+
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    return None

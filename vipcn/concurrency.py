@@ -65,15 +65,27 @@ def changes_since(obj, version):
 
 
 def lock_for_edit(queryset, *, pk, version):
-    """The row, locked for this transaction; ``StaleEdit`` if its version is not ``version``."""
-    obj = queryset.select_for_update().get(pk=pk)
+    """The row, locked for this transaction; ``StaleEdit`` if its version is not ``version``.
+
+    ``version`` None: the caller has no form (a management command, an import): the row is
+    locked and no version is compared. A form always carries one (``VersionField``)."""
+    # Lock this row only: a related row read with it (select_related) may be absent.
+    obj = queryset.select_for_update(of=("self",)).get(pk=pk)
+    ensure_current(obj, version)
+    return obj
+
+
+def ensure_current(obj, version):
+    """``StaleEdit`` unless ``obj`` (locked by the caller) is still at ``version`` (None: no
+    form, nothing to compare). The one check every service and the admin use."""
+    if version is None:
+        return
     try:
         expected = int(version)
     except (TypeError, ValueError):
         expected = -1
     if obj.version != expected:
         raise StaleEdit(obj, changes_since(obj, expected) if expected > 0 else [])
-    return obj
 
 
 def bump(obj):

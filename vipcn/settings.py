@@ -392,4 +392,9 @@ VIPCN = {
     "CAD_NUMBER_PATTERN": env.str("VIPCN_CAD_NUMBER_PATTERN", default=r"^\d{2}-\d{7}$"),
     # Hours after an attempt before an open after-action is overdue.
     "AFTER_ACTION_OVERDUE_HOURS": env.int("VIPCN_AFTER_ACTION_OVERDUE_HOURS", default=24),
+    # Days a threat assessment or background check counts before the approval and before the
+    # contact (requirements.md, "preparation in time"); an older one must be redone.
+    "PREPARATION_VALID_DAYS": env.int("VIPCN_PREPARATION_VALID_DAYS", default=90),
 }
+if VIPCN["PREPARATION_VALID_DAYS"] < 1:
+    raise ImproperlyConfigured("VIPCN_PREPARATION_VALID_DAYS must be 1 or more.")

@@ -2,6 +2,7 @@
 re-check of an eligible candidate after a change."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates import policy
@@ -9,6 +10,7 @@ from candidates.models import (
     Candidate,
 )
 from candidates.text import normalize
+from vipcn.concurrency import ensure_current
 
 CANDIDATE_FIELDS = (
     "first_name",
@@ -45,15 +47,8 @@ ADDRESS_FIELDS = ("line1", "line2", "city", "state", "postal_code", "is_delivery
 
 
 def check_version(obj, version):
-    if version is not None and int(version) != obj.version:
-        raise ValidationError(
-            _(
-                "Someone else changed this record (“%(record)s”) while you were editing it. "
-                "Nothing was saved: reload the page to see their changes, then make yours again."
-            )
-            % {"record": obj},
-            code="stale",
-        )
+    """Refuse a stale form (vipcn.concurrency, the one mechanism)."""
+    ensure_current(obj, version)
 
 
 def bump(obj):
@@ -75,18 +70,14 @@ def lock_candidate(candidate):
 
 
 def recheck_eligibility(candidate):
-    """An eligible candidate whose date of birth or bases changed so that the last
-    determination no longer holds goes back to Identified: a new determination (ID-DET) is
-    needed before anything relies on it. Call with the candidate locked, before saving."""
+    """An eligible candidate whose date of birth or bases changed so that the determination in
+    force no longer holds goes back to Identified: a new determination (ID-DET) is needed
+    before anything relies on it. Call with the candidate locked, before saving."""
     if candidate.status != Candidate.Status.ELIGIBLE:
         return
-    latest = candidate.determinations.order_by("-determined_on", "-pk").first()
-    if latest is None:
-        return
-    subject = policy.for_candidate(
-        candidate, on_date=latest.determined_on, determined_by=latest.determined_by
-    )
-    if not policy.is_eligible(subject):
+    try:
+        policy.Determination().validate(candidate, timezone.now())
+    except ValidationError:
         candidate.status = Candidate.Status.IDENTIFIED
 
 

@@ -63,6 +63,7 @@ def basis_withdraw(*, basis, actor, reason, version):
     if not reason:
         raise ValidationError({"reason": _("Say why the basis is withdrawn.")})
     locked.withdrawn = True
+    locked.withdrawn_at = timezone.now()
     locked.withdrawn_reason = reason
     bump(locked)
     locked.save()
@@ -91,7 +92,7 @@ def determination_record(*, candidate, actor, determined_on=None, note="", versi
     states = policy.checklist(subject)
     eligible = policy.is_eligible(subject)
     failures = [
-        {"rule": s.id, "sop": s.sop, "messages": [str(m) for m in s.messages]}
+        {"rule": s.id, "sop": s.cites, "messages": [str(m) for m in s.messages]}
         for s in states
         if s.errors
     ]
@@ -105,7 +106,15 @@ def determination_record(*, candidate, actor, determined_on=None, note="", versi
         note=note,
         created_by=actor,
     )
-    locked.status = Candidate.Status.ELIGIBLE if eligible else Candidate.Status.NOT_ELIGIBLE
+    # ID-DET: the latest-dated determination is the one in force; one dated before it is kept
+    # in the record and changes nothing current.
+    in_force = policy.determination_in_force(locked, timezone.now())
+    locked.status = (
+        Candidate.Status.ELIGIBLE
+        if in_force and in_force.eligible
+        else Candidate.Status.NOT_ELIGIBLE
+    )
+    recheck_eligibility(locked)
     bump(locked)
     locked.save()
     return determination

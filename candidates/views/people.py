@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from candidates import forms, policy, selectors, services
+from candidates.juvenile import adult_cutoff
 from candidates.models import Address, Alias, IdentificationBasis, Relationship
 from candidates.views.common import apply_errors, get_candidate, get_child, paginate
 from candidates.visibility import candidates_visible_to
@@ -29,7 +30,7 @@ def candidate_list(request):
             "page": page,
             "querystring": query.urlencode(),
             "today": timezone.localdate(),
-            "juvenile_cutoff": selectors.juvenile_cutoff(),
+            "juvenile_cutoff": adult_cutoff(timezone.localdate()),
         },
     )
 

@@ -1,8 +1,9 @@
 """Forms of the delivery step: shape and clean only; the SOP rules live in the policy.
 
 The attempt form groups fields by outcome in fieldsets marked ``data-outcomes``;
-static/deliveries/js/attempt_form.js shows only the ones that apply. Without JavaScript every
-fieldset shows, and ``clean`` drops whatever does not belong to the chosen outcome.
+static/deliveries/js/attempt_form.js shows only the ones that apply. Nothing posted is dropped:
+a record that contradicts itself (a delivery the person ended, a recipient on an attempt that
+met no one) is refused by the rules, which say what to correct (C-CONSENT, C-LEAVE, C-ALT...).
 """
 
 import datetime
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Relationship
 from deliveries.models import AfterAction, AttemptTeamMember, DeliveryAttempt, FollowUp, Personnel
-from deliveries.policy.delivery import ALTERNATE_KINDS, TeamEntry
+from deliveries.policy.delivery import ALTERNATE_KINDS, FIELD_RULES, TeamEntry
 from deliveries.services.delivery import ATTEMPT_FIELDS
 
 Outcome = DeliveryAttempt.Outcome
@@ -163,10 +164,41 @@ class AttemptForm(_FieldsetsForm):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The Lead records a field rule broken in the encounter truthfully, with why
+    # (requirements.md, "record what happened"); it never counts as compliant.
+    exception_c_ecc = forms.CharField(
+        label=_("The ECC was not advised before contact (C-ECC): what happened and why"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    exception_c_leave = forms.CharField(
+        label=_("The team did not leave at once (C-LEAVE): what happened and why"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    exception_j_guardian = forms.CharField(
+        label=_("No parent or guardian was present (J-GUARDIAN): what happened and why"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    EXCEPTION_FIELDS = {
+        "C-ECC": "exception_c_ecc",
+        "C-LEAVE": "exception_c_leave",
+        "J-GUARDIAN": "exception_j_guardian",
+    }
 
-    def __init__(self, *args, case, juvenile, has_letter, submit_label, **kwargs):
+    def __init__(
+        self, *args, case, juvenile, has_letter, submit_label, may_record_exceptions=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.case = case
+        self.may_record_exceptions = may_record_exceptions
+        assert set(self.EXCEPTION_FIELDS) == set(FIELD_RULES)
+        if not may_record_exceptions:
+            for name in self.EXCEPTION_FIELDS.values():
+                del self.fields[name]
+        elif not juvenile:
+            del self.fields["exception_j_guardian"]
         officers = Personnel.objects.filter(is_active=True).select_related("rank")
         self.fields["lead"].queryset = officers.filter(is_vip_lead=True)
         self.fields["deliverers"].queryset = officers
@@ -186,6 +218,7 @@ class AttemptForm(_FieldsetsForm):
     def _helper(self, juvenile, has_letter, submit_label):
         helper = FormHelper()
         helper.attrs = {"data-attempt-form": "", "novalidate": ""}
+        exceptions = [n for n in self.EXCEPTION_FIELDS.values() if n in self.fields]
         contact = " ".join(DeliveryAttempt.CONTACT_OUTCOMES)
         result = [Field("message_delivered")]
         if has_letter:
@@ -261,6 +294,26 @@ class AttemptForm(_FieldsetsForm):
                 data_outcomes=contact,
             ),
             Fieldset("", "notes"),
+        ]
+        if exceptions:
+            parts.append(
+                Fieldset(
+                    _("Field rules broken in the encounter (the Lead only)"),
+                    HTML(
+                        "<p class='small text-body-secondary'>"
+                        + str(
+                            _(
+                                "Only when it happened: the attempt is then recorded as an "
+                                "exception, shown as not met in the compliance audit, and the "
+                                "Program Manager is told. Preparation rules are never excepted."
+                            )
+                        )
+                        + "</p>"
+                    ),
+                    *exceptions,
+                )
+            )
+        parts += [
             "version",
             Submit("save", submit_label, css_class="btn-field"),
         ]
@@ -272,26 +325,8 @@ class AttemptForm(_FieldsetsForm):
         self.not_in_future("contact_at")
         self.not_in_future("ecc_advised_at")
         outcome = data.get("outcome")
-        if outcome not in DeliveryAttempt.CONTACT_OUTCOMES:
-            data["message_delivered"] = False
-            data["social_services_delivered"] = None
-            data["social_services_reason"] = ""
-        elif data.get("message_delivered") is None:
+        if outcome in DeliveryAttempt.CONTACT_OUTCOMES and data.get("message_delivered") is None:
             self.add_error("message_delivered", _("Say whether the GVI message was delivered."))
-        if outcome not in DeliveryAttempt.DELIVERED_OUTCOMES:
-            data["letter_presented"] = False
-        if outcome not in DeliveryAttempt.CONTACT_OUTCOMES:
-            data["guardian_present"] = None
-            data["new_guardian_name"] = data["new_guardian_kind"] = ""
-        if outcome != Outcome.ALTERNATE:
-            data["alternate_recipient"] = None
-            data["alternate_reason"] = ""
-            data["new_alternate_name"] = data["new_alternate_kind"] = ""
-        if outcome != Outcome.ENDED_BY_CANDIDATE:
-            data["ended_how"] = ""
-            data["team_left_immediately"] = False
-        if outcome != Outcome.ABORTED:
-            data["abort_reason"] = ""
         self._pair("alternate_recipient", "new_alternate_name", "new_alternate_kind")
         self._pair("guardian_present", "new_guardian_name", "new_guardian_kind")
         self._clean_team()
@@ -324,6 +359,14 @@ class AttemptForm(_FieldsetsForm):
                     % {"name": person.full_name},
                 )
             seen[person.pk] = True
+
+    def exceptions(self):
+        """{field rule ID: the Lead's explanation} for each exception written."""
+        return {
+            rule_id: self.cleaned_data[name].strip()
+            for rule_id, name in self.EXCEPTION_FIELDS.items()
+            if name in self.fields and (self.cleaned_data.get(name) or "").strip()
+        }
 
     def team_entries(self):
         data = self.cleaned_data
@@ -373,6 +416,7 @@ class AttemptForm(_FieldsetsForm):
 
     @classmethod
     def initial_for_attempt(cls, attempt):
+        explained = dict(attempt.exceptions.values_list("rule_id", "explanation"))
         initial = {
             name: getattr(attempt, name)
             for name in (
@@ -412,6 +456,8 @@ class AttemptForm(_FieldsetsForm):
             m.name for m in team if m.role == Role.SOCIAL_SERVICES
         )
         initial["messenger_names"] = "\n".join(m.name for m in team if m.role == Role.MESSENGER)
+        for rule_id, name in cls.EXCEPTION_FIELDS.items():
+            initial[name] = explained.get(rule_id, "")
         return initial
 
 

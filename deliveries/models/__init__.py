@@ -2,6 +2,8 @@
 
 from deliveries.models.attempts import (  # noqa: F401
     AfterAction,
+    AttemptCheck,
+    AttemptException,
     AttemptTeamMember,
     DeliveryAttempt,
     FollowUp,

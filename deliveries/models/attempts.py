@@ -1,7 +1,5 @@
 """Delivery attempts, the after-action record and follow-up (2-64-4 C-D, 2-64-5 C-D)."""
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -106,9 +104,10 @@ class DeliveryAttempt(TimeStamped):
 
     @property
     def after_action_due_at(self):
-        """When an after-action still open becomes overdue (a setting, default 24 hours)."""
-        hours = settings.VIPCN["AFTER_ACTION_OVERDUE_HOURS"]
-        return self.contact_at + datetime.timedelta(hours=hours)
+        """When an after-action still open becomes overdue (deliveries.overdue)."""
+        from deliveries.overdue import due_at
+
+        return due_at(self)
 
 
 class AttemptTeamMember(TimeStamped):
@@ -167,6 +166,14 @@ class AfterAction(TimeStamped):
         _("ECC advised of the outcome at"), null=True, blank=True
     )
     ecc_outcome_advised_by = models.CharField(_("ECC advised by"), max_length=200, blank=True)
+    # The outcome the ECC was told of: when the attempt's outcome is corrected later, the ECC
+    # must be advised again (A-ECC).
+    ecc_advised_outcome = models.CharField(
+        _("outcome the ECC was advised of"),
+        max_length=12,
+        choices=DeliveryAttempt.Outcome.choices,
+        blank=True,
+    )
     cad_number = models.CharField(
         _("CAD report number"), max_length=40, null=True, blank=True, unique=True
     )
@@ -188,6 +195,71 @@ class AfterAction(TimeStamped):
 
     def __str__(self):
         return _("After-action for %(attempt)s") % {"attempt": self.attempt}
+
+
+class AttemptException(TimeStamped):
+    """A field rule broken in the encounter, recorded truthfully by the Lead with why
+    (requirements.md, "record what happened"): the attempt is kept, the rule shows as not met
+    in the compliance audit with this explanation, and it never counts as compliant."""
+
+    attempt = models.ForeignKey(
+        DeliveryAttempt,
+        verbose_name=_("delivery attempt"),
+        on_delete=models.CASCADE,
+        related_name="exceptions",
+    )
+    rule_id = models.CharField(_("rule"), max_length=16)
+    explanation = models.TextField(_("explanation"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("field-rule exception")
+        verbose_name_plural = _("field-rule exceptions")
+        ordering = ["attempt", "rule_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "rule_id"], name="one_exception_per_rule")
+        ]
+
+    def __str__(self):
+        return f"{self.attempt} – {self.rule_id}"
+
+
+class AttemptCheck(models.Model):
+    """One rule's judgement of one attempt, as of its contact time, written by the services in
+    the same transaction as the attempt (and its after-action) from the one list of rules:
+    the compliance audit reads these, so an attempt keeps the judgement of its own moment."""
+
+    class Status(models.TextChoices):
+        MET = "met", _("met")
+        NOT_MET = "not_met", _("not met")
+        NA = "na", _("not applicable")
+
+    attempt = models.ForeignKey(
+        DeliveryAttempt,
+        verbose_name=_("delivery attempt"),
+        on_delete=models.CASCADE,
+        related_name="checks",
+    )
+    rule_id = models.CharField(_("rule"), max_length=16)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    note = models.TextField(_("why not met"), blank=True)
+
+    class Meta:
+        verbose_name = _("rule check of an attempt")
+        verbose_name_plural = _("rule checks of attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "rule_id"], name="one_check_per_rule")
+        ]
+        indexes = [models.Index(fields=["rule_id", "status"], name="attempt_check_idx")]
+
+    def __str__(self):
+        return f"{self.attempt_id} {self.rule_id}: {self.status}"
 
 
 class FollowUp(TimeStamped):

@@ -38,6 +38,16 @@ class CNCase(TimeStamped):
         related_name="assigned_cases",
     )
     opened_on = models.DateField(_("opened on"))
+    # The determination that made the case eligible when it was opened: the case's day of
+    # identification, which decides its juvenile safeguards (J-AGE, candidates.juvenile).
+    determination = models.ForeignKey(
+        "candidates.EligibilityDetermination",
+        verbose_name=_("determination that made the case eligible"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # P-LETTER: when no letter is warranted, the Lead says why.
     no_letter_reason = models.TextField(_("why no letter is warranted"), blank=True)
     no_letter_by = models.ForeignKey(
@@ -48,6 +58,7 @@ class CNCase(TimeStamped):
         blank=True,
         related_name="+",
     )
+    no_letter_at = models.DateTimeField(_("no letter decided at"), null=True, blank=True)
     planned_guardian = models.ForeignKey(
         "candidates.Relationship",
         verbose_name=_("parent or guardian planned to be present"),
@@ -65,6 +76,9 @@ class CNCase(TimeStamped):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # What the approval approved: one digest per group of facts its rules read
+    # (deliveries/approval.py); a change to any of them makes the approval lapse.
+    approved_facts = models.JSONField(_("facts approved"), default=dict, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     end_reason = models.TextField(_("reason stopped or withdrawn"), blank=True)
     history = HistoricalRecords()
@@ -101,10 +115,14 @@ class CaseTransition(models.Model):
         _("from"), max_length=12, choices=CNCase.State.choices, blank=True
     )
     to_state = models.CharField(_("to"), max_length=12, choices=CNCase.State.choices)
+    # None: a change made outside the application's pages and services (a shell) that made
+    # an approval lapse (deliveries.approval).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)

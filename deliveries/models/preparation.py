@@ -119,6 +119,9 @@ class LetterVersion(TimeStamped):
     )
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     body = models.TextField(_("letter text"))
+    # The drafter's text with its placeholders ({{ penalties }} ...), from which ``body`` is
+    # merged: a later version starts from it, so chosen penalties always reach the letter.
+    source = models.TextField(_("letter source"), blank=True)
     penalties = models.ManyToManyField(Penalty, verbose_name=_("penalties"), blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,32 +1,42 @@
-"""SOP 2-64 rules for delivering a CN and its after-action (2-64-4 C-D, 2-64-5 C-D).
+"""SOP 2-64 rules for delivering a CN and its after-action (2-64-4 C-D, for every candidate).
 
-Delivery: C-ECC, C-DELIVER, C-SOCIAL, C-LEAVE, C-CONSENT, C-ALT, C-GUARD and J-GUARDIAN, plus
-the team actually present (deliverer rules DLV-*, one function in policy/personnel.py).
-After-action: A-ECC, A-CAD, A-RMS.
+Delivery: C-ECC, C-DELIVER, C-SOCIAL, C-LEAVE, C-CONSENT, C-ALT, C-GUARD; the team at the door
+(P-TEAM) and the parent or guardian present (J-GUARDIAN) are read by those rules' own classes
+in policy/preparation.py. After-action: A-ECC, A-CAD, A-RMS.
 
-Each rule reads an ``AttemptSubject`` (the attempt as it would be saved, the team present and
-whether the juvenile safeguards apply) or an ``AfterActionSubject``; services build the subject,
-call ``check_attempt`` / ``check_after_action`` / ``check_confirmation`` and write only when
-every rule holds.
+Recording or correcting an attempt runs ``check_attempt``: every preparation rule again as of
+the contact time (eligibility, preparation, juvenile safeguards, each deliverer's DLV-* on the
+day, the approval given before contact), then the delivery rules. Preparation rules are hard
+gates. A field rule broken in the encounter (``FIELD_RULES``) may be recorded truthfully by the
+Lead as an exception with an explanation; it still shows as not met.
 """
 
 import re
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deliveries.juvenile import case_is_juvenile
 from deliveries.models import AfterAction, AttemptTeamMember, DeliveryAttempt
-from deliveries.policy.personnel import (
-    check_accompanying,
-    check_deliverer,
-    is_designated_lead,
+from deliveries.policy.personnel import message_reached
+from deliveries.policy.preparation import (
+    PREPARATION_RULES,
+    RULES_BY_ID,
+    GuardianPlanned,
+    TeamReady,
 )
-from vipcn.policy import Rule, check, evaluate
+from deliveries.policy.subjects import (
+    AfterActionSubject,
+    AttemptSubject,
+    CaseSubject,
+    TeamEntry,
+)
+from vipcn.policy import PROGRAM_RULE, Rule, evaluate, has_text, has_text_q, rule
 from vipcn.roles import LEAD, has_role
+
+__all__ = ["AfterActionSubject", "AttemptSubject", "TeamEntry", "message_reached"]
 
 Outcome = DeliveryAttempt.Outcome
 TeamRole = AttemptTeamMember.Role
@@ -43,145 +53,28 @@ ALTERNATE_KINDS = (
 )
 
 
-def message_reached(attempt):
-    """Whether the GVI message reached someone on this attempt: a delivered outcome, or an
-    encounter the person ended after the message had been delivered (C-LEAVE: recorded as
-    "ended by the candidate", never as delivered, but the message was given all the same)."""
-    return attempt.outcome in DeliveryAttempt.DELIVERED_OUTCOMES or (
-        attempt.outcome == Outcome.ENDED_BY_CANDIDATE and bool(attempt.message_delivered)
-    )
-
-
-@dataclass
-class TeamEntry:
-    """One member of the team present: an officer from Personnel, or a named non-officer."""
-
-    role: str
-    personnel: object = None
-    name: str = ""
-
-    @property
-    def label(self):
-        return self.personnel.full_name if self.personnel is not None else self.name
-
-
-@dataclass
-class AttemptSubject:
-    """An attempt as it would be saved (not yet written), with the team present."""
-
-    attempt: DeliveryAttempt
-    team: list = field(default_factory=list)
-    accepted_letter: object = None
-
-    @property
-    def case(self):
-        return self.attempt.case
-
-    @property
-    def on_date(self):
-        return timezone.localdate(self.attempt.contact_at) if self.attempt.contact_at else None
-
-    @property
-    def juvenile(self):
-        if not hasattr(self, "_juvenile"):
-            self._juvenile = case_is_juvenile(self.case, self.on_date or timezone.localdate())
-        return self._juvenile
-
-    def members(self, *roles):
-        return [m for m in self.team if m.role in roles]
-
-
 def _local(dt):
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")
 
 
-class TeamEligible(Rule):
-    """Every deliverer (and the Lead) passes the deliverer rules at the attempt date; an
-    accompanying officer not yet eligible is present only with the Lead on the team."""
-
-    id, sop = "DLV-ACCOMP", "2-64-6 A"
-
-    def validate(self, subject):
-        errors = []
-        on_date = subject.on_date
-        if on_date is None:
-            return  # The attempt's date is asked for by the form; nothing to check against.
-        officers = subject.members(TeamRole.DELIVERER, TeamRole.LEAD)
-        for member in officers:
-            try:
-                check_deliverer(member.personnel, on_date)
-            except ValidationError as exc:
-                errors.extend(exc.error_list)
-        for member in subject.members(TeamRole.LEAD):
-            person = member.personnel
-            if not is_designated_lead(person, on_date):
-                errors.append(
-                    self.fail(
-                        _(
-                            "%(name)s is not recorded as the VIP Law Enforcement Lead or a "
-                            "designee on %(date)s. Record them as a deliverer instead."
-                        ),
-                        name=person.full_name,
-                        date=on_date.isoformat(),
-                    )
-                )
-        accompanying = subject.members(TeamRole.ACCOMPANYING)
-        for member in accompanying:
-            try:
-                check_accompanying(member.personnel, on_date)
-            except ValidationError as exc:
-                errors.extend(exc.error_list)
-        if accompanying and not subject.members(TeamRole.LEAD):
-            errors.append(
-                self.fail(
-                    _(
-                        "an accompanying officer (%(names)s) may be present only with the VIP "
-                        "Law Enforcement Lead on the team. Add the Lead to the team, or record "
-                        "the officer as a deliverer if they are eligible."
-                    ),
-                    names=", ".join(m.label for m in accompanying),
-                )
-            )
-        if errors:
-            raise ValidationError(errors)
-
-    def help_text(self):
-        return _(
-            "Every deliverer is eligible on the day; an accompanying officer goes only with the "
-            "Lead."
-        )
+class AttemptRule(Rule):
+    model = DeliveryAttempt
 
 
-class DelivererPresent(Rule):
-    """Only sworn personnel deliver a CN: the team present includes a deliverer or the Lead."""
+@rule
+class ECCBeforeContact(AttemptRule):
+    """C-ECC: the ECC is told the location, the team and the candidate's identity strictly
+    before contact; the time and who advised are recorded."""
 
-    id, sop = "DLV-SWORN", "2-64-6 A"
+    id, cites = "C-ECC", "2-64-4 C.1.a"
+    label = _("ECC advised before contact")
 
-    def validate(self, subject):
-        if not subject.members(TeamRole.DELIVERER, TeamRole.LEAD):
-            raise self.fail(
-                _(
-                    "no deliverer was on the team. Record at least one deliverer or the VIP "
-                    "Law Enforcement Lead present."
-                )
-            )
-
-    def help_text(self):
-        return _("A sworn deliverer or the Lead was on the team.")
-
-
-class ECCBeforeContact(Rule):
-    """C-ECC: the ECC is told the location, the team and the candidate's identity before
-    contact; the time and who advised are recorded."""
-
-    id, sop = "C-ECC", "2-64-4 C.1.a, 2-64-5 C.1.a"
-
-    def validate(self, subject):
+    def validate(self, subject, as_of=None):
         a = subject.attempt
         missing = []
         if not a.ecc_advised_at:
             missing.append(_("the time the ECC was advised"))
-        if not (a.ecc_advised_by or "").strip():
+        if not has_text(a.ecc_advised_by):
             missing.append(_("who advised the ECC"))
         if not a.ecc_told_location:
             missing.append(_("that the ECC was given the location"))
@@ -194,11 +87,11 @@ class ECCBeforeContact(Rule):
                 _("the ECC must be advised before contact. Record %(missing)s."),
                 missing="; ".join(str(m) for m in missing),
             )
-        if a.contact_at and a.ecc_advised_at > a.contact_at:
+        if a.contact_at and a.ecc_advised_at >= a.contact_at:
             raise self.fail(
                 _(
-                    "the ECC was advised at %(ecc)s, after the contact at %(contact)s. The ECC "
-                    "must be advised before contact; check both times."
+                    "the ECC was advised at %(ecc)s, not before the contact at %(contact)s. The "
+                    "ECC must be advised before contact; check both times."
                 ),
                 ecc=_local(a.ecc_advised_at),
                 contact=_local(a.contact_at),
@@ -208,39 +101,74 @@ class ECCBeforeContact(Rule):
         return _("The ECC was advised of the location, team and candidate before contact.")
 
 
-class Delivered(Rule):
+@rule
+class Delivered(AttemptRule):
     """C-DELIVER: a delivered outcome means the letter was presented (the accepted version,
-    where the case has one) and the GVI message was delivered."""
+    where the case has one) and the GVI message was delivered; an aborted attempt says why;
+    nothing of a delivery is recorded on an attempt that met no one."""
 
-    id, sop = "C-DELIVER", "2-64-4 C.1.b, 2-64-5 C.1.b"
+    id, cites = "C-DELIVER", "2-64-4 C.1.b"
+    label = _("Message delivered, accepted letter presented")
 
-    def applies(self, subject):
-        return subject.attempt.outcome in DeliveryAttempt.DELIVERED_OUTCOMES
+    def applies(self, subject, as_of=None):
+        a = subject.attempt
+        return (
+            a.outcome in (*DeliveryAttempt.DELIVERED_OUTCOMES, Outcome.ABORTED)
+            or a.letter_presented_id is not None
+            or has_text(a.abort_reason)
+            or (a.message_delivered and a.outcome not in DeliveryAttempt.CONTACT_OUTCOMES)
+        )
 
-    def validate(self, subject):
+    def validate(self, subject, as_of=None):
         a = subject.attempt
         errors = []
-        if not a.message_delivered:
+        if a.outcome not in DeliveryAttempt.CONTACT_OUTCOMES and a.message_delivered:
             errors.append(
                 self.fail(
                     _(
-                        "a delivered outcome requires the GVI message to have been delivered. "
-                        "If it was not, choose another outcome."
+                        "the message cannot have been delivered on an attempt that met no one "
+                        "(%(outcome)s). Choose the outcome that happened."
+                    ),
+                    outcome=Outcome(a.outcome).label,
+                )
+            )
+        if a.outcome != Outcome.ABORTED and has_text(a.abort_reason):
+            errors.append(
+                self.fail(_("a reason for aborting is recorded, but the outcome is not “aborted”."))
+            )
+        if a.outcome == Outcome.ABORTED and not has_text(a.abort_reason):
+            errors.append(self.fail(_("record why the attempt was aborted.")))
+        letter = subject.accepted_letter
+        if a.outcome in DeliveryAttempt.DELIVERED_OUTCOMES:
+            if not a.message_delivered:
+                errors.append(
+                    self.fail(
+                        _(
+                            "a delivered outcome requires the GVI message to have been "
+                            "delivered. If it was not, choose another outcome."
+                        )
                     )
                 )
-            )
-        letter = subject.accepted_letter
-        if letter is not None and a.letter_presented_id != letter.pk:
+            if letter is not None and a.letter_presented_id != letter.pk:
+                errors.append(
+                    self.fail(
+                        _(
+                            "this case has an accepted letter (version %(number)s); record that "
+                            "it was presented. If it was not, the CN was not delivered as "
+                            "approved."
+                        ),
+                        number=letter.number,
+                    )
+                )
+        elif a.letter_presented_id is not None and not message_reached(a):
             errors.append(
                 self.fail(
-                    _(
-                        "this case has an accepted letter (version %(number)s); record that it "
-                        "was presented. If it was not, the CN was not delivered as approved."
-                    ),
-                    number=letter.number,
+                    _("the letter is recorded as presented, but the message was not delivered.")
                 )
             )
-        if letter is None and a.letter_presented_id is not None:
+        if a.letter_presented_id is not None and (
+            letter is None or a.letter_presented_id != letter.pk
+        ):
             errors.append(
                 self.fail(_("only the case's accepted letter can be recorded as presented."))
             )
@@ -251,17 +179,32 @@ class Delivered(Rule):
         return _("The accepted letter was presented and the GVI message delivered.")
 
 
-class SocialServices(Rule):
-    """C-SOCIAL: whether the social services component delivered its message and resources,
-    and why not if it did not."""
+@rule
+class SocialServices(AttemptRule):
+    """C-SOCIAL: whether the social services component delivered its message and resources on
+    scene (a member of it was present), and why not if it did not."""
 
-    id, sop = "C-SOCIAL", "2-64-4 C.1.c, 2-64-5 C.1.c"
+    id, cites = "C-SOCIAL", "2-64-4 C.1.c"
+    label = _("Social services on scene recorded")
 
-    def applies(self, subject):
-        return subject.attempt.outcome in DeliveryAttempt.CONTACT_OUTCOMES
-
-    def validate(self, subject):
+    def applies(self, subject, as_of=None):
         a = subject.attempt
+        return (
+            a.outcome in DeliveryAttempt.CONTACT_OUTCOMES
+            or a.social_services_delivered is not None
+            or has_text(a.social_services_reason)
+        )
+
+    def validate(self, subject, as_of=None):
+        a = subject.attempt
+        if a.outcome not in DeliveryAttempt.CONTACT_OUTCOMES:
+            raise self.fail(
+                _(
+                    "social services on scene are recorded only when someone was met; the "
+                    "outcome is “%(outcome)s”."
+                ),
+                outcome=Outcome(a.outcome).label,
+            )
         if a.social_services_delivered is None:
             raise self.fail(
                 _(
@@ -269,25 +212,34 @@ class SocialServices(Rule):
                     "resources on scene."
                 )
             )
-        if a.social_services_delivered is False and not (a.social_services_reason or "").strip():
+        if a.social_services_delivered is False and not has_text(a.social_services_reason):
             raise self.fail(
                 _("the social services component did not deliver its message: record why not.")
+            )
+        if a.social_services_delivered and not subject.members(TeamRole.SOCIAL_SERVICES):
+            raise self.fail(
+                _(
+                    "social services are recorded as delivering their message, but no one from "
+                    "social services is recorded present. Add who was there, or record why not."
+                )
             )
 
     def help_text(self):
         return _("Whether social services delivered their message on scene, and why not.")
 
 
-class LeaveAtOnce(Rule):
+@rule
+class LeaveAtOnce(AttemptRule):
     """C-LEAVE: when the person refuses or asks the team to leave, the team leaves at once and
     the outcome is "ended by the candidate"."""
 
-    id, sop = "C-LEAVE", "2-64-4 C.1.d"
+    id, cites = "C-LEAVE", "2-64-4 C.1.d"
+    label = _("Team left at once when the person ended it")
 
-    def applies(self, subject):
+    def applies(self, subject, as_of=None):
         return subject.attempt.outcome == Outcome.ENDED_BY_CANDIDATE
 
-    def validate(self, subject):
+    def validate(self, subject, as_of=None):
         a = subject.attempt
         errors = []
         if not a.ended_how:
@@ -312,16 +264,18 @@ class LeaveAtOnce(Rule):
         return _("The team left at once when the person ended the encounter.")
 
 
-class Consensual(Rule):
+@rule
+class Consensual(AttemptRule):
     """C-CONSENT: the person may end the encounter at any time; an encounter they ended is
     recorded as ended by them, never as a plain delivery."""
 
-    id, sop = "C-CONSENT", "2-64-3 E"
+    id, cites = "C-CONSENT", "2-64-3 E"
+    label = _("An encounter the person ended is recorded as such")
 
-    def applies(self, subject):
+    def applies(self, subject, as_of=None):
         return subject.attempt.outcome != Outcome.ENDED_BY_CANDIDATE
 
-    def validate(self, subject):
+    def validate(self, subject, as_of=None):
         a = subject.attempt
         if a.ended_how or a.team_left_immediately:
             raise self.fail(
@@ -336,17 +290,31 @@ class Consensual(Rule):
         return _("An encounter the person ended is recorded as ended by them.")
 
 
-class AlternateRecipient(Rule):
+@rule
+class AlternateRecipient(AttemptRule):
     """C-ALT: the letter and message may go to a family member, influencer or associate of the
     candidate, if warranted: who, their relationship and why."""
 
-    id, sop = "C-ALT", "2-64-4 C.2, 2-64-5 C.2"
+    id, cites = "C-ALT", "2-64-4 C.2"
+    label = _("Alternate recipient and reason recorded")
 
-    def applies(self, subject):
-        return subject.attempt.outcome == Outcome.ALTERNATE
-
-    def validate(self, subject):
+    def applies(self, subject, as_of=None):
         a = subject.attempt
+        return (
+            a.outcome == Outcome.ALTERNATE
+            or a.alternate_recipient is not None
+            or has_text(a.alternate_reason)
+        )
+
+    def validate(self, subject, as_of=None):
+        a = subject.attempt
+        if a.outcome != Outcome.ALTERNATE:
+            raise self.fail(
+                _(
+                    "an alternate recipient is recorded, but the outcome is not “delivered to "
+                    "an alternate recipient”. Choose that outcome, or remove the recipient."
+                )
+            )
         errors = []
         person = a.alternate_recipient
         if person is None:
@@ -371,9 +339,9 @@ class AlternateRecipient(Rule):
                     kind=person.get_kind_display(),
                 )
             )
-        elif not (person.name or "").strip():
+        elif not has_text(person.name):
             errors.append(self.fail(_("record the alternate recipient's name.")))
-        if not (a.alternate_reason or "").strip():
+        if not has_text(a.alternate_reason):
             errors.append(
                 self.fail(_("record why delivering to the alternate recipient was warranted."))
             )
@@ -384,37 +352,17 @@ class AlternateRecipient(Rule):
         return _("An alternate recipient is a family member, influencer or associate, with why.")
 
 
-class GuardianPresent(Rule):
-    """J-GUARDIAN: never deliver a CN to a juvenile without a parent or guardian present
-    (also when the juvenile ended the encounter after the message was delivered)."""
-
-    id, sop = "J-GUARDIAN", "2-64-5 B.1.f"
-
-    def applies(self, subject):
-        return message_reached(subject.attempt) and subject.juvenile
-
-    def validate(self, subject):
-        if subject.attempt.guardian_present is None:
-            raise self.fail(
-                _(
-                    "a juvenile's CN is never delivered without a parent or guardian present. "
-                    "Record the parent or guardian who was present, or choose another outcome."
-                )
-            )
-
-    def help_text(self):
-        return _("A parent or guardian was present (juveniles).")
-
-
-class GuardianRecorded(Rule):
+@rule
+class GuardianRecorded(AttemptRule):
     """C-GUARD: the parent or guardian present is recorded by name and relationship."""
 
-    id, sop = "C-GUARD", "2-64-5 C, B.1.f"
+    id, cites = "C-GUARD", PROGRAM_RULE
+    label = _("Guardian present named with relationship")
 
-    def applies(self, subject):
+    def applies(self, subject, as_of=None):
         return subject.juvenile and subject.attempt.guardian_present is not None
 
-    def validate(self, subject):
+    def validate(self, subject, as_of=None):
         person = subject.attempt.guardian_present
         if person.candidate_id != subject.case.candidate_id:
             raise self.fail(_("the parent or guardian recorded is not one of this candidate's."))
@@ -427,108 +375,169 @@ class GuardianRecorded(Rule):
                 name=person.name,
                 kind=person.get_kind_display(),
             )
-        if not (person.name or "").strip():
+        if not has_text(person.name):
             raise self.fail(_("record the parent's or guardian's name."))
 
     def help_text(self):
         return _("The parent or guardian present is named, with their relationship.")
 
 
-class AbortReason(Rule):
-    """An aborted attempt says why (part of the C-DELIVER record: the CN was not delivered)."""
-
-    id, sop = "C-DELIVER", "2-64-4 C.1.b"
-
-    def applies(self, subject):
-        return subject.attempt.outcome == Outcome.ABORTED
-
-    def validate(self, subject):
-        if not (subject.attempt.abort_reason or "").strip():
-            raise self.fail(_("record why the attempt was aborted."))
-
-    def help_text(self):
-        return _("An aborted attempt records why.")
-
-
+# Every rule an attempt is judged on at the door, in the order of 2-64-4 C.
 ATTEMPT_RULES = [
-    DelivererPresent(),
-    TeamEligible(),
+    TeamReady(),
     ECCBeforeContact(),
     Delivered(),
-    AbortReason(),
+    AlternateRecipient(),
     LeaveAtOnce(),
     Consensual(),
-    AlternateRecipient(),
-    GuardianPresent(),
-    GuardianRecorded(),
     SocialServices(),
+    GuardianPlanned(),
+    GuardianRecorded(),
 ]
+# Field rules: what personnel do in the field. Broken in an encounter that happened, the Lead
+# records it as an exception (requirements.md, "record what happened"); every other rule is a
+# hard gate.
+FIELD_RULES = ("C-ECC", "C-LEAVE", "J-GUARDIAN")
 
 
 def attempt_states(subject):
-    return evaluate(ATTEMPT_RULES, subject)
+    """Every rule the attempt is judged on, as of its contact time: (the preparation rules,
+    the case as it stood with P-APPROVE given before contact; the delivery rules)."""
+    as_of = subject.attempt.contact_at
+    preparation = evaluate(
+        [*PREPARATION_RULES, RULES_BY_ID["P-APPROVE"]], CaseSubject(subject.case), as_of
+    )
+    return preparation, evaluate(ATTEMPT_RULES, subject, as_of)
 
 
-def check_attempt(subject):
-    """Raise one ValidationError listing every delivery rule the attempt fails."""
-    check(ATTEMPT_RULES, subject)
+def check_attempt(subject, *, actor=None):
+    """Raise one ValidationError listing every rule the attempt fails that no exception covers;
+    return the states (for the attempt's stored checks).
+
+    ``subject.exceptions`` maps a field rule to the Lead's explanation: only the Lead records
+    exceptions, only for a field rule broken at the door, and always with why. Preparation
+    rules are never excepted."""
+    preparation, at_the_door = attempt_states(subject)
+    failed = {e.code for state in at_the_door for e in state.errors}
+    errors = []
+    for rule_id, explanation in subject.exceptions.items():
+        if rule_id not in FIELD_RULES:
+            refused = _rule(rule_id)
+            message = _("only a field rule broken at the door can be recorded as an exception.")
+            errors.append(refused.fail(message) if refused else ValidationError(message))
+            continue
+        field_rule = _rule(rule_id)
+        if actor is None or not has_role(actor, LEAD):
+            errors.append(
+                field_rule.fail(
+                    _(
+                        "only the VIP Law Enforcement Lead can record that a field rule was "
+                        "broken; ask the Lead to record this attempt."
+                    )
+                )
+            )
+        elif rule_id not in failed:
+            errors.append(
+                field_rule.fail(_("the rule holds on this record; no exception is needed."))
+            )
+        elif not has_text(explanation):
+            errors.append(field_rule.fail(_("explain what happened and why.")))
+    covered = set(subject.exceptions) if not errors else set()
+    for state in preparation:
+        errors += state.errors
+    for state in at_the_door:
+        errors += [e for e in state.errors if e.code not in covered]
+    if errors:
+        raise ValidationError(errors)
+    return [*preparation, *at_the_door]
 
 
-# --- After-action ------------------------------------------------------------------------
+def _rule(rule_id):
+    from vipcn.policy import RULES
+
+    return RULES[rule_id] if rule_id in RULES else None
 
 
-@dataclass
-class AfterActionSubject:
-    after_action: AfterAction
-    attempt: DeliveryAttempt
-    actor: object = None
-    decision: str = ""
+# --- After-action --------------------------------------------------------------------------
 
 
-class ECCAdvisedOfOutcome(Rule):
-    """A-ECC: the ECC is advised of the outcome (time and who)."""
+class AfterActionRule(Rule):
+    """A rule of the after-action, over the attempt (its database form)."""
 
-    id, sop = "A-ECC", "2-64-4 D.1, 2-64-5 D.1"
+    model = DeliveryAttempt
 
-    def validate(self, subject):
+
+@rule
+class ECCAdvisedOfOutcome(AfterActionRule):
+    """A-ECC: the ECC is advised of the outcome (time and who), after the attempt, of the
+    outcome as recorded: an outcome corrected later needs the ECC advised again."""
+
+    id, cites = "A-ECC", "2-64-4 D.1"
+    label = _("ECC advised of the outcome")
+
+    def validate(self, subject, as_of=None):
         aa = subject.after_action
-        if not aa.ecc_outcome_advised_at or not (aa.ecc_outcome_advised_by or "").strip():
+        attempt = subject.attempt
+        if aa is None or not aa.ecc_outcome_advised_at or not has_text(aa.ecc_outcome_advised_by):
             raise self.fail(_("record when the ECC was advised of the outcome, and by whom."))
-        contact_at = subject.attempt.contact_at
-        if contact_at and aa.ecc_outcome_advised_at < contact_at:
+        if attempt.contact_at and aa.ecc_outcome_advised_at < attempt.contact_at:
             raise self.fail(
                 _(
                     "the ECC cannot be advised of the outcome (%(ecc)s) before the attempt "
                     "(%(contact)s). Check both times."
                 ),
                 ecc=_local(aa.ecc_outcome_advised_at),
-                contact=_local(contact_at),
+                contact=_local(attempt.contact_at),
             )
+        if aa.ecc_advised_outcome != attempt.outcome:
+            raise self.fail(
+                _(
+                    "the outcome is now “%(outcome)s”, but the ECC was advised of another "
+                    "outcome. Advise the ECC of the outcome as recorded, and record when."
+                ),
+                outcome=Outcome(attempt.outcome).label,
+            )
+
+    def holds_q(self, as_of=None, path=""):
+        advised = AfterAction.objects.filter(
+            has_text_q("ecc_outcome_advised_by"),
+            attempt=OuterRef("pk"),
+            ecc_outcome_advised_at__isnull=False,
+            ecc_outcome_advised_at__gte=OuterRef("contact_at"),
+            ecc_advised_outcome=OuterRef("outcome"),
+        )
+        return Q(Exists(advised))
 
     def help_text(self):
         return _("The ECC was advised of the outcome.")
 
 
-class CADReport(Rule):
+def cad_pattern():
+    return settings.VIPCN["CAD_NUMBER_PATTERN"]
+
+
+@rule
+class CADReport(AfterActionRule):
     """A-CAD: the results are noted in the CAD report; its number is recorded, in the set
     format, once per attempt."""
 
-    id, sop = "A-CAD", "2-64-4 D.1, 2-64-5 D.1"
+    id, cites = "A-CAD", "2-64-4 D.1"
+    label = _("CAD report number recorded")
 
-    def validate(self, subject):
-        number = (subject.after_action.cad_number or "").strip()
+    def validate(self, subject, as_of=None):
+        aa = subject.after_action
+        number = ((aa.cad_number if aa is not None else "") or "").strip()
         if not number:
             raise self.fail(_("record the CAD report number in which the outcome is noted."))
-        pattern = settings.VIPCN["CAD_NUMBER_PATTERN"]
-        if not re.fullmatch(pattern, number):
+        if not re.search(cad_pattern(), number):
             raise self.fail(
                 _("“%(number)s” is not a CAD report number in the expected format (%(pattern)s)."),
                 number=number,
-                pattern=pattern,
+                pattern=cad_pattern(),
             )
         others = AfterAction.objects.filter(cad_number=number)
-        if subject.after_action.pk:
-            others = others.exclude(pk=subject.after_action.pk)
+        if aa.pk:
+            others = others.exclude(pk=aa.pk)
         if others.exists():
             raise self.fail(
                 _(
@@ -538,19 +547,32 @@ class CADReport(Rule):
                 number=number,
             )
 
+    def holds_q(self, as_of=None, path=""):
+        recorded = AfterAction.objects.filter(
+            attempt=OuterRef("pk"), cad_number__regex=cad_pattern()
+        )
+        return Q(Exists(recorded))
+
     def help_text(self):
         return _("The CAD report number is recorded.")
 
 
-class LeadConfirms(Rule):
+@rule
+class LeadConfirms(AfterActionRule):
     """A-RMS: the Law Enforcement Lead confirms the delivery is recorded; that closes the case
     or sends it back for another attempt."""
 
-    id, sop = "A-RMS", "2-64-4 D.2, 2-64-5 D.2"
+    id, cites = "A-RMS", "2-64-4 D.2"
+    label = _("Lead confirmed the record")
 
-    def validate(self, subject):
+    def validate(self, subject, as_of=None):
+        if subject.actor is None:
+            aa = subject.after_action
+            if aa is None or aa.confirmed_at is None:
+                raise self.fail(_("the VIP Law Enforcement Lead confirms the after-action."))
+            return
         errors = []
-        if subject.actor is None or not has_role(subject.actor, LEAD):
+        if not has_role(subject.actor, LEAD):
             errors.append(
                 self.fail(_("only the VIP Law Enforcement Lead can confirm the after-action."))
             )
@@ -579,6 +601,11 @@ class LeadConfirms(Rule):
         if errors:
             raise ValidationError(errors)
 
+    def holds_q(self, as_of=None, path=""):
+        return Q(
+            Exists(AfterAction.objects.filter(attempt=OuterRef("pk"), confirmed_at__isnull=False))
+        )
+
     def help_text(self):
         return _("The VIP Law Enforcement Lead confirmed the after-action.")
 
@@ -592,9 +619,15 @@ def after_action_states(subject):
 
 
 def check_after_action(subject):
-    check(AFTER_ACTION_RULES, subject)
+    states = evaluate(AFTER_ACTION_RULES, subject)
+    errors = [e for s in states for e in s.errors]
+    if errors:
+        raise ValidationError(errors)
 
 
 def check_confirmation(subject):
     """Closing or sending back needs A-ECC, A-CAD and the Lead's confirmation (A-RMS)."""
-    check(CONFIRMATION_RULES, subject)
+    states = evaluate(CONFIRMATION_RULES, subject)
+    errors = [e for s in states for e in s.errors]
+    if errors:
+        raise ValidationError(errors)

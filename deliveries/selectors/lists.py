@@ -13,19 +13,19 @@ from candidates.models import IdentificationBasis
 from candidates.visibility import candidates_visible_to, juvenile_q
 from deliveries.models import DeliveryAttempt, FollowUp
 from deliveries.selectors.common import (
+    attempts_with_age,
     contact_between,
     contact_on_or_after,
     contact_on_or_before,
     visible_attempts,
+    visible_cases,
 )
 from deliveries.selectors.reports import (
-    annotate_preparation,
-    attempts_with_age,
+    annotate_waiting,
     awaiting_after_action_q,
     awaiting_approval_q,
     juvenile_waiting_q,
     overdue_q,
-    visible_cases,
     waiting_for_q,
 )
 
@@ -73,21 +73,21 @@ def _matching_attempts(user, f):
 def case_list(user, f, *, now=None):
     """Visible cases matching the cleaned filters ``f`` (CaseFilterForm), annotated with the
     preparation checks and the latest attempt, newest first."""
-    today = timezone.localdate(now) if now else None
-    cases = annotate_preparation(visible_cases(user), today)
+    now = now or timezone.now()
+    cases = annotate_waiting(visible_cases(user), now)
     if f.get("number"):
         cases = cases.filter(number__icontains=f["number"])
     if f.get("state"):
         cases = cases.filter(state=f["state"])
     if f.get("waiting"):
-        cases = cases.filter(waiting_for_q(f["waiting"]))
+        cases = cases.filter(waiting_for_q(f["waiting"], now))
     queue = f.get("queue")
     if queue == "approval":
-        cases = cases.filter(awaiting_approval_q())
+        cases = cases.filter(awaiting_approval_q(now))
     elif queue == "ready":
         cases = cases.filter(state="ready")
     elif queue == "juvenile":
-        cases = cases.filter(juvenile_waiting_q())
+        cases = cases.filter(juvenile_waiting_q(now))
     elif queue == "after_action":
         cases = cases.filter(
             pk__in=visible_attempts(user).filter(awaiting_after_action_q()).values("case_id")

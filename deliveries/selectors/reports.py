@@ -1,211 +1,129 @@
 """The Lead's dashboard: pipeline, queues, outcomes over a period, deliverers (DLV-CMD).
 
-Every function takes the user, so that what is counted is what the user may see, and runs a
-fixed number of queries (tests/deliveries/test_selectors_reports.py asserts them).
+Every figure about what a case waits for reads the one list of rules (deliveries.policy:
+``CASE_RULES``' database forms, the after-action rules', deliveries.overdue), so a figure, the
+list it links to, the case page's checklist and the gates agree. Every function takes the user,
+so that what is counted is what the user may see, and runs a fixed number of queries
+(tests/deliveries/test_selectors_reports.py asserts them).
 """
 
 import datetime
-from dataclasses import dataclass
 
-from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from candidates.models import IdentificationBasis
-from deliveries.models import (
-    AfterAction,
-    BackgroundCheck,
-    CNCase,
-    DeliveryAttempt,
-    FollowUp,
-    JPOCheck,
-    JuvenileDecision,
-    LetterVersion,
-    SocialServicesPlan,
-    TeamAssignment,
-    ThreatAssessment,
+from deliveries import overdue
+from deliveries.models import CNCase, DeliveryAttempt, FollowUp, Personnel
+from deliveries.policy.delivery import AFTER_ACTION_RULES
+from deliveries.policy.personnel import annotate_deliverer_states, command_level_share
+from deliveries.policy.preparation import (
+    PREPARATION_RULES,
+    RULES_BY_ID,
+    ready_for_approval_q,
+    unmet_q,
 )
-from deliveries.policy.personnel import command_level_share
+from deliveries.policy.subjects import case_juvenile_q
 from deliveries.selectors.common import (
     attempts_with_age,
     contact_between,
-    eligible_now_q,
-    juvenile_expression,
-    personnel_with_eligibility_dates,
+    end_of_day,
     visible_attempts,
     visible_cases,
 )
+from vipcn.policy import RULES
 
 S = CNCase.State
 OUTCOME = DeliveryAttempt.Outcome
 
-
-@dataclass(frozen=True)
-class PrepCheck:
-    """One preparation rule a case in preparation may still be waiting for."""
-
-    rule_id: str
-    field: str  # boolean annotation: the rule holds
-    juvenile_only: bool = False
-
-
-# The preparation rules, in the order of the SOP (2-64-4 B, 2-64-5 B). P-APPROVE is last:
-# a case is waiting for it only when everything before it holds.
-PREP_CHECKS = (
-    PrepCheck("P-THREAT", "has_threat"),
-    PrepCheck("P-BACKGROUND", "has_background"),
-    PrepCheck("P-LETTER", "has_letter"),
-    PrepCheck("P-TEAM", "has_deliverer"),
-    PrepCheck("P-SOCIAL", "has_social"),
-    PrepCheck("J-JPO", "has_jpo", juvenile_only=True),
-    PrepCheck("J-DECIDE", "has_decision", juvenile_only=True),
-    PrepCheck("J-GUARDIAN", "has_guardian", juvenile_only=True),
-)
-# After approval a case waits for the delivery (C-DELIVER), then for the after-action of its
-# unconfirmed attempt: the ECC told of the outcome, the CAD number, the Lead's confirmation.
-AFTER_ACTION_CHECKS = (
-    ("A-ECC", "aa_ecc_missing"),
-    ("A-CAD", "aa_cad_missing"),
-)
-WAITING_RULE_IDS = tuple(c.rule_id for c in PREP_CHECKS) + (
+# What an open case can be waiting for, in the order of its life: the preparation rules, the
+# approval, the delivery, then its unconfirmed attempt's after-action.
+PREPARATION_RULE_IDS = tuple(r.id for r in PREPARATION_RULES)
+AFTER_ACTION_RULE_IDS = tuple(r.id for r in AFTER_ACTION_RULES)
+WAITING_RULE_IDS = (
+    *PREPARATION_RULE_IDS,
     "P-APPROVE",
     "C-DELIVER",
-    "A-ECC",
-    "A-CAD",
+    *AFTER_ACTION_RULE_IDS,
     "A-RMS",
 )
+JUVENILE_QUEUE_RULES = ("J-JPO", "J-GUARDIAN")
 
 
-def preparation_expressions(today=None):
-    """One boolean expression per preparation rule (the rule holds), and ``juvenile`` today."""
-    today = today or timezone.localdate()
-    case = OuterRef("pk")
-    return {
-        "juvenile": juvenile_expression(on_date=Value(today)),
-        "has_threat": Exists(ThreatAssessment.objects.filter(case=case)),
-        "has_background": Exists(BackgroundCheck.objects.filter(case=case)),
-        "has_letter": Q(Exists(LetterVersion.objects.filter(case=case, accepted_at__isnull=False)))
-        | ~Q(no_letter_reason=""),
-        "has_deliverer": Exists(
-            TeamAssignment.objects.filter(
-                case=case,
-                role__in=(TeamAssignment.Role.DELIVERER, TeamAssignment.Role.LEAD),
-            )
-        ),
-        "has_social": Exists(SocialServicesPlan.objects.filter(case=case)),
-        "has_jpo": Exists(JPOCheck.objects.filter(case=case)),
-        "has_decision": Exists(JuvenileDecision.objects.filter(case=case)),
-        "has_guardian": Q(planned_guardian__isnull=False),
-        **_after_action_expressions(),
-    }
+def _now(as_of):
+    return as_of or timezone.now()
 
 
-def _after_action_expressions():
-    """For a case at after-action: is an unconfirmed attempt missing the ECC outcome call, or
-    the CAD number? (A-RMS, the confirmation, is missing by definition while it waits.)"""
-    confirmed = AfterAction.objects.filter(attempt=OuterRef("pk"), confirmed_at__isnull=False)
-    pending = DeliveryAttempt.objects.filter(case=OuterRef("pk")).filter(~Exists(confirmed))
-    ecc = AfterAction.objects.filter(attempt=OuterRef("pk"), ecc_outcome_advised_at__isnull=False)
-    cad = AfterAction.objects.filter(attempt=OuterRef("pk"), cad_number__gt="")
-    return {
-        "aa_ecc_missing": Exists(pending.filter(~Exists(ecc))),
-        "aa_cad_missing": Exists(pending.filter(~Exists(cad))),
-    }
-
-
-def annotate_preparation(qs, today=None):
-    """Cases annotated with one boolean per preparation rule and ``juvenile`` (today)."""
-    return qs.annotate(**preparation_expressions(today))
-
-
-def unmet_rules(case):
-    """Rule IDs an open case waits for, from ``annotate_preparation``'s fields."""
-    if case.state == S.READY:
-        return ["C-DELIVER"]
-    if case.state == S.ATTEMPTED:
-        return [rule for rule, field in AFTER_ACTION_CHECKS if getattr(case, field)] + ["A-RMS"]
-    if case.state != S.PREPARING:
-        return []
-    unmet = [
-        c.rule_id
-        for c in PREP_CHECKS
-        if (case.juvenile or not c.juvenile_only) and not getattr(case, c.field)
-    ]
-    return unmet or ["P-APPROVE"]
-
-
-def _holds(field, exprs):
-    """Q "the rule behind ``field`` holds": on the annotation, or on the expression itself
-    (aggregates must use the expressions: Django drops annotations it thinks unused when it
-    wraps an aggregate in a subquery)."""
-    return Q(**{field: True}) if exprs is None else Q(exprs[field])
-
-
-def _unmet_q(check, exprs=None):
-    q = Q(state=S.PREPARING) & ~_holds(check.field, exprs)
-    if check.juvenile_only:
-        q &= _holds("juvenile", exprs)
-    return q
-
-
-def waiting_for_q(rule_id, exprs=None):
-    """Q over cases: open and waiting for ``rule_id``."""
+def waiting_for_q(rule_id, as_of=None):
+    """Q over cases: open and waiting for ``rule_id`` (as of ``as_of``, default now)."""
+    as_of = _now(as_of)
     if rule_id == "P-APPROVE":
-        return awaiting_approval_q(exprs)
+        return ready_for_approval_q(as_of)
     if rule_id == "C-DELIVER":
         return Q(state=S.READY)
     if rule_id == "A-RMS":
         return Q(state=S.ATTEMPTED)
-    for after_rule, field in AFTER_ACTION_CHECKS:
-        if rule_id == after_rule:
-            missing = Q(**{field: True}) if exprs is None else Q(exprs[field])
-            return Q(state=S.ATTEMPTED) & missing
-    check = next(c for c in PREP_CHECKS if c.rule_id == rule_id)
-    return _unmet_q(check, exprs)
+    if rule_id in AFTER_ACTION_RULE_IDS:
+        rule = next(r for r in AFTER_ACTION_RULES if r.id == rule_id)
+        pending = DeliveryAttempt.objects.filter(overdue.awaiting_q(), case=OuterRef("pk"))
+        return Q(state=S.ATTEMPTED) & Q(Exists(pending.filter(~rule.holds_q(as_of))))
+    return Q(state=S.PREPARING) & unmet_q(RULES_BY_ID[rule_id], as_of)
 
 
-def awaiting_approval_q(exprs=None):
-    q = Q(state=S.PREPARING)
-    for check in PREP_CHECKS:
-        q &= ~_unmet_q(check, exprs)
+def awaiting_approval_q(as_of=None):
+    return waiting_for_q("P-APPROVE", as_of)
+
+
+def juvenile_waiting_q(as_of=None):
+    """Q over cases: a juvenile's case in preparation waiting on the JPO or the guardian."""
+    q = Q()
+    for rule_id in JUVENILE_QUEUE_RULES:
+        q |= waiting_for_q(rule_id, as_of)
     return q
 
 
-def juvenile_waiting_q(exprs=None):
-    return (
-        Q(state=S.PREPARING)
-        & _holds("juvenile", exprs)
-        & (~_holds("has_jpo", exprs) | ~_holds("has_guardian", exprs))
+def _slug(rule_id):
+    return "waiting_" + rule_id.replace("-", "_").lower()
+
+
+def annotate_waiting(qs, as_of=None):
+    """Cases annotated with one boolean per rule they may wait for (``waiting_<id>``) and
+    ``juvenile`` (the case's safeguards), for ``unmet_rules``."""
+    as_of = _now(as_of)
+    flags = {
+        _slug(rule_id): ExpressionWrapper(
+            waiting_for_q(rule_id, as_of), output_field=BooleanField()
+        )
+        for rule_id in WAITING_RULE_IDS
+    }
+    return qs.annotate(
+        juvenile=ExpressionWrapper(case_juvenile_q(), output_field=BooleanField()), **flags
     )
 
 
-def overdue_cutoff(now=None):
-    now = now or timezone.now()
-    return now - datetime.timedelta(hours=settings.VIPCN["AFTER_ACTION_OVERDUE_HOURS"])
+def unmet_rules(case):
+    """Rule IDs an open case waits for, from ``annotate_waiting``'s fields."""
+    return [rule_id for rule_id in WAITING_RULE_IDS if getattr(case, _slug(rule_id))]
 
 
 def awaiting_after_action_q():
-    """Q over attempts: the case is at after-action and the Lead has not confirmed it."""
-    confirmed = AfterAction.objects.filter(attempt=OuterRef("pk"), confirmed_at__isnull=False)
-    return Q(case__state=S.ATTEMPTED) & ~Q(Exists(confirmed))
+    """Q over attempts: awaiting the Lead's confirmation (deliveries.overdue)."""
+    return overdue.awaiting_q()
 
 
 def overdue_q(now=None):
-    return awaiting_after_action_q() & Q(contact_at__lt=overdue_cutoff(now))
+    return overdue.overdue_q(now)
 
 
 # --- pipeline ------------------------------------------------------------------------------
 
 
-def pipeline(user, *, today=None):
-    """Open cases by state, for cases in preparation how many wait for each rule, and the
-    three queue counts over open cases (``queue_counts``, for ``queues``).
-
-    One query: a single pass over the open cases counts them all.
-    """
-    exprs = preparation_expressions(today)
+def pipeline(user, *, as_of=None):
+    """Open cases by state, how many wait for each rule, and the three queue counts over open
+    cases (``queue_counts``, for ``queues``). One query: a single pass over the open cases."""
+    as_of = _now(as_of)
     counts = (
         visible_cases(user)
         .filter(state__in=CNCase.OPEN_STATES)
@@ -214,10 +132,10 @@ def pipeline(user, *, today=None):
                 f"state:{state}": Count("pk", filter=Q(state=state)) for state in CNCase.OPEN_STATES
             },
             **{
-                rule_id: Count("pk", filter=waiting_for_q(rule_id, exprs))
+                rule_id: Count("pk", filter=waiting_for_q(rule_id, as_of))
                 for rule_id in WAITING_RULE_IDS
             },
-            juvenile=Count("pk", filter=juvenile_waiting_q(exprs)),
+            juvenile=Count("pk", filter=juvenile_waiting_q(as_of)),
         )
     )
     states = [
@@ -226,9 +144,15 @@ def pipeline(user, *, today=None):
     ]
     return {
         "states": states,
-        "waiting": [{"rule_id": r, "count": counts[r]} for r in WAITING_RULE_IDS],
-        # The same definitions as queues' own count (awaiting_approval_q is P-APPROVE's,
-        # READY is C-DELIVER's).
+        "waiting": [
+            {
+                "rule_id": r,
+                "label": RULES[r].label,
+                "count": counts[r],
+            }
+            for r in WAITING_RULE_IDS
+        ],
+        # The same definitions as queues' own count (P-APPROVE's and C-DELIVER's).
         "queue_counts": {
             "approval": counts["P-APPROVE"],
             "ready": counts["C-DELIVER"],
@@ -237,10 +161,10 @@ def pipeline(user, *, today=None):
     }
 
 
-def waiting_cases(user, *, limit=25, today=None):
+def waiting_cases(user, *, limit=25, as_of=None):
     """The oldest open cases with what each waits for (one query)."""
     qs = (
-        annotate_preparation(visible_cases(user).filter(state__in=CNCase.OPEN_STATES), today)
+        annotate_waiting(visible_cases(user).filter(state__in=CNCase.OPEN_STATES), as_of)
         .select_related("candidate")
         .order_by("opened_on", "pk")[:limit]
     )
@@ -254,31 +178,27 @@ def queues(user, *, now=None, limit=10, open_counts=None):
     """The work waiting on someone: five queues, each a count and its oldest items.
 
     Queries: one count aggregate over cases (none when ``open_counts``, pipeline's
-    ``queue_counts`` for the same user and day, is given), one over attempts, then one per
+    ``queue_counts`` for the same user and moment, is given), one over attempts, then one per
     queue list.
     """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    exprs = preparation_expressions(today)
-    # Every queue counted here is of open cases: restricting to them first lets PostgreSQL
-    # use the partial index on open cases instead of testing every case ever opened.
+    now = _now(now)
     counts = (
         dict(open_counts)
         if open_counts is not None
         else visible_cases(user)
         .filter(state__in=CNCase.OPEN_STATES)
         .aggregate(
-            approval=Count("pk", filter=awaiting_approval_q(exprs)),
+            approval=Count("pk", filter=awaiting_approval_q(now)),
             ready=Count("pk", filter=Q(state=S.READY)),
-            juvenile=Count("pk", filter=juvenile_waiting_q(exprs)),
+            juvenile=Count("pk", filter=juvenile_waiting_q(now)),
         )
     )
-    cases = annotate_preparation(visible_cases(user), today)
+    cases = visible_cases(user)
     attempts = visible_attempts(user)
     counts.update(
         attempts.aggregate(
-            after_action=Count("pk", filter=awaiting_after_action_q()),
-            overdue=Count("pk", filter=overdue_q(now)),
+            after_action=Count("pk", filter=overdue.awaiting_q()),
+            overdue=Count("pk", filter=overdue.overdue_q(now)),
         )
     )
     ready = list(
@@ -289,31 +209,33 @@ def queues(user, *, now=None, limit=10, open_counts=None):
     for case in ready:
         case.age_days = (now - case.approved_at).days if case.approved_at else None
     after_action = list(
-        attempts.filter(awaiting_after_action_q())
+        attempts.filter(overdue.awaiting_q())
         .select_related("case__candidate", "after_action", "created_by")
         .defer("created_by__password")  # the list is cached (vipcn/freshness.py)
         .order_by("contact_at", "pk")[:limit]
     )
-    cutoff = overdue_cutoff(now)
     for attempt in after_action:
         attempt.age_hours = int((now - attempt.contact_at).total_seconds() // 3600)
-        attempt.overdue = attempt.contact_at < cutoff
+        attempt.overdue = overdue.is_overdue(attempt, now)
+    juvenile = (
+        annotate_waiting(cases.filter(juvenile_waiting_q(now)), now)
+        .select_related("candidate")
+        .order_by("opened_on", "pk")[:limit]
+    )
     return {
         "counts": counts,
         "approval": list(
-            cases.filter(awaiting_approval_q())
+            cases.filter(awaiting_approval_q(now))
             .select_related("candidate")
             .order_by("opened_on", "pk")[:limit]
         ),
         "ready": ready,
         "after_action": after_action,
         "juvenile": [
-            {"case": case, "unmet": [r for r in unmet_rules(case) if r in ("J-JPO", "J-GUARDIAN")]}
-            for case in cases.filter(juvenile_waiting_q())
-            .select_related("candidate")
-            .order_by("opened_on", "pk")[:limit]
+            {"case": case, "unmet": [r for r in unmet_rules(case) if r in JUVENILE_QUEUE_RULES]}
+            for case in juvenile
         ],
-        "overdue_hours": settings.VIPCN["AFTER_ACTION_OVERDUE_HOURS"],
+        "overdue_hours": overdue.hours(),
     }
 
 
@@ -470,29 +392,21 @@ def monthly_trend(user, start, end):
 # --- deliverers (DLV-*, DLV-CMD) -----------------------------------------------------------
 
 
-def deliverer_summary(user, start, end, *, today=None):
-    """The roster at a glance and the command-level share of deliveries in the period.
-
-    Three queries: the roster (annotated with the DLV-* dates) and command_level_share's two.
-    """
-    today = today or timezone.localdate()
+def deliverer_summary(user, start, end, *, as_of=None):
+    """The roster at a glance (the DLV rules' own answers now, as on the roster page) and the
+    command-level share of deliveries in the period. Three queries."""
+    as_of = _now(as_of)
     roster = list(
-        personnel_with_eligibility_dates()
-        .filter(is_active=True)
-        .select_related("rank")
-        .annotate(
-            eligible=eligible_now_q(today),
-        )
-        .order_by("last_name", "first_name", "pk")
+        annotate_deliverer_states(
+            Personnel.objects.filter(is_active=True).select_related("rank"), as_of
+        ).order_by("last_name", "first_name", "pk")
     )
     with_command, delivered = command_level_share(attempts_in_period(user, start, end))
     return {
         "active": len(roster),
-        "sworn": sum(1 for p in roster if p.is_sworn),
-        "trained": sum(
-            1 for p in roster if p.first_trained_on is not None and p.first_trained_on <= today
-        ),
-        "eligible": sum(1 for p in roster if p.eligible),
+        "sworn": sum(1 for p in roster if p.dlv_sworn),
+        "trained": sum(1 for p in roster if p.dlv_trained),
+        "eligible": sum(1 for p in roster if p.dlv_eligible),
         "command_level": sum(1 for p in roster if p.rank_id and p.rank.is_command_level),
         "command_share": {
             "with_command": with_command,
@@ -503,14 +417,14 @@ def deliverer_summary(user, start, end, *, today=None):
 
 
 __all__ = [
-    "PREP_CHECKS",
     "WAITING_RULE_IDS",
-    "annotate_preparation",
+    "annotate_waiting",
     "attempts_in_period",
     "awaiting_after_action_q",
     "awaiting_approval_q",
     "default_period",
     "deliverer_summary",
+    "end_of_day",
     "juvenile_waiting_q",
     "monthly_trend",
     "outcomes",

@@ -15,16 +15,13 @@ from django.db.models import Case, CharField, Count, F, Value, When
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from candidates.juvenile import AgeYears
 from candidates.models import IdentificationBasis
 from deliveries.models import DeliveryAttempt, Personnel, TrainingAttendance
-from deliveries.selectors.common import (
-    AgeYears,
-    eligible_now_q,
-    personnel_with_eligibility_dates,
-)
+from deliveries.policy.personnel import annotate_deliverer_states
+from deliveries.policy.transparency import THRESHOLD, Transparency
+from deliveries.selectors.common import end_of_day
 from deliveries.selectors.reports import attempts_in_period
-
-THRESHOLD = 5
 
 AGE_GROUPS = (
     # J-AGE as the application reads it: 17 or younger when identified or at the attempt.
@@ -86,7 +83,9 @@ def table(title, rows, *, with_total, note=""):
     total = None
     if with_total:
         total = Figure(gettext("Total"), sum(counts), total_hidden)
-    return {"title": str(title), "rows": figures, "total": total, "note": str(note)}
+    published = {"title": str(title), "rows": figures, "total": total, "note": str(note)}
+    Transparency().validate(published)
+    return published
 
 
 def transparency_report(user, start, end):
@@ -111,7 +110,11 @@ def transparency_report(user, start, end):
         .order_by()
     )
     sworn = Personnel.objects.filter(is_active=True, is_sworn=True).count()
-    eligible = personnel_with_eligibility_dates().filter(eligible_now_q(end)).count()
+    eligible = (
+        annotate_deliverer_states(Personnel.objects.all(), end_of_day(end))
+        .filter(dlv_eligible=True)
+        .count()
+    )
     trainings = TrainingAttendance.objects.filter(
         attended_on__gte=start, attended_on__lte=end
     ).aggregate(sessions=Count("pk"), people=Count("personnel", distinct=True))

@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Relationship
-from deliveries import lifecycle
+from deliveries import approval, checks, lifecycle, notifications
 from deliveries.models import (
     AfterAction,
+    AttemptException,
     AttemptTeamMember,
     CNCase,
     DeliveryAttempt,
     FollowUp,
-    LetterVersion,
 )
 from deliveries.policy.delivery import (
     AfterActionSubject,
@@ -31,7 +31,11 @@ from deliveries.policy.delivery import (
     check_attempt,
     check_confirmation,
 )
+from deliveries.policy.preparation import accepted_letter as accepted_letter_of
+from deliveries.services.preparation import approval_still_holds, refuse_for_state
 from vipcn.acting import records_actor
+from vipcn.concurrency import ensure_current, lock_for_edit
+from vipcn.policy import RULES
 
 S = CNCase.State
 
@@ -60,19 +64,8 @@ AFTER_ACTION_FIELDS = ("ecc_outcome_advised_at", "ecc_outcome_advised_by", "cad_
 FOLLOW_UP_FIELDS = ("followed_up_on", "services_offered", "response", "referral_made")
 
 
-def _stale(what):
-    return ValidationError(
-        _(
-            "Someone else saved this %(what)s while you were editing it. Nothing of yours was "
-            "saved: reload the page, check their changes and enter yours again."
-        )
-        % {"what": what},
-        code="stale",
-    )
-
-
 def accepted_letter(case):
-    return LetterVersion.objects.filter(case=case, accepted_at__isnull=False).first()
+    return accepted_letter_of(case)
 
 
 def _new_relationship(case, data, actor):
@@ -89,6 +82,8 @@ def _new_relationship(case, data, actor):
 
 
 def _apply(attempt, case, data, *, letter_presented, actor):
+    """Every posted field lands on the attempt as posted: nothing is dropped, so a record
+    that contradicts itself is refused by the rules rather than silently cut."""
     for name in ATTEMPT_FIELDS:
         if name in data:
             setattr(attempt, name, data[name])
@@ -122,39 +117,104 @@ def _save_team(attempt, team, actor):
         )
 
 
-def _check(attempt, team, case):
-    check_attempt(
-        AttemptSubject(attempt=attempt, team=list(team), accepted_letter=accepted_letter(case))
+def _save_exceptions(attempt, exceptions, actor):
+    """The Lead's exceptions for field rules broken in the encounter (already checked)."""
+    kept = set()
+    for rule_id, explanation in exceptions.items():
+        kept.add(rule_id)
+        item = AttemptException.objects.filter(attempt=attempt, rule_id=rule_id).first()
+        if item is None:
+            AttemptException.objects.create(
+                attempt=attempt,
+                rule_id=rule_id,
+                explanation=explanation.strip(),
+                recorded_by=actor,
+                created_by=actor,
+            )
+        elif item.explanation != explanation.strip():
+            item.explanation = explanation.strip()
+            item.recorded_by = actor
+            item.version += 1
+            item.save()
+    for item in AttemptException.objects.filter(attempt=attempt).exclude(rule_id__in=kept):
+        item.delete()
+    if exceptions:
+        attempt_pk = attempt.pk
+        transaction.on_commit(
+            lambda: notifications.notify_exception(
+                DeliveryAttempt.objects.select_related("case__candidate").get(pk=attempt_pk)
+            ),
+            robust=True,
+        )
+
+
+def _check(attempt, team, case, exceptions, actor):
+    subject = AttemptSubject(
+        attempt=attempt,
+        team=list(team),
+        accepted_letter=accepted_letter(case),
+        exceptions=dict(exceptions or {}),
     )
+    return check_attempt(subject, actor=actor)
+
+
+def not_ready(case):
+    """Why no attempt can be recorded on a case that is not ready, naming the rule."""
+    if case.state == S.PREPARING:
+        return RULES["P-APPROVE"].fail(
+            _(
+                "%(number)s is in preparation, not approved for delivery: an attempt can be "
+                "recorded only once the Lead has approved the CN. See what it waits for on the "
+                "case page."
+            ),
+            number=case.number,
+        )
+    return refuse_for_state(case)
+
+
+def _approval_unchanged(case):
+    """The facts the approval approved are still the facts (a change that bypassed the
+    signals, e.g. a bulk UPDATE, is caught here)."""
+    changed = approval.changed_components(case)
+    if changed:
+        raise RULES["P-APPROVE"].fail(
+            _(
+                "%(what)s changed after the approval; the Lead must approve the case again "
+                "before an attempt is recorded."
+            ),
+            what=approval.describe(changed),
+        )
 
 
 @records_actor
 @transaction.atomic
-def attempt_record(*, case, data, team, actor, letter_presented=False):
+def attempt_record(*, case, data, team, actor, letter_presented=False, exceptions=None):
     """Record a delivery attempt on a READY case and move it to ATTEMPTED.
 
     ``data`` holds the attempt's fields (ATTEMPT_FIELDS; optionally ``new_alternate`` /
     ``new_guardian`` dicts with kind, name, phone for a relationship added on the spot);
-    ``team`` is a list of TeamEntry. Nothing is written unless every rule holds.
+    ``team`` is a list of TeamEntry; ``exceptions`` maps a field rule broken in the encounter
+    to the Lead's explanation. Every rule is checked again as of the contact time; nothing is
+    written unless every rule holds or is covered by an exception.
     """
-    case = CNCase.objects.select_for_update().select_related("candidate").get(pk=case.pk)
+    case = (
+        CNCase.objects.select_for_update(of=("self",))
+        .select_related("candidate", "determination")
+        .get(pk=case.pk)
+    )
     if case.state != S.READY:
-        raise ValidationError(
-            _(
-                "A delivery attempt can be recorded only on a case approved and ready to "
-                "deliver; this case is “%(state)s”."
-            )
-            % {"state": case.get_state_display()},
-            code="invalid_state",
-        )
+        raise not_ready(case)
+    _approval_unchanged(case)
     attempt = DeliveryAttempt(case=case, created_by=actor)
     new_relationships = _apply(attempt, case, data, letter_presented=letter_presented, actor=actor)
-    _check(attempt, team, case)
+    states = _check(attempt, team, case, exceptions, actor)
     _save_relationships(attempt, new_relationships)
     last = case.attempts.aggregate(n=Max("number"))["n"] or 0
     attempt.number = last + 1
     attempt.save()
     _save_team(attempt, team, actor)
+    _save_exceptions(attempt, dict(exceptions or {}), actor)
+    checks.store(attempt, states)
     lifecycle.move(
         case,
         S.ATTEMPTED,
@@ -167,31 +227,31 @@ def attempt_record(*, case, data, team, actor, letter_presented=False):
 
 @records_actor
 @transaction.atomic
-def attempt_update(*, attempt, version, data, team, actor, letter_presented=False):
-    """Correct an attempt before the Lead confirms its after-action; refuses a stale version."""
-    attempt = (
-        DeliveryAttempt.objects.select_for_update()
-        .select_related("case__candidate")
-        .get(pk=attempt.pk)
+def attempt_update(*, attempt, version, data, team, actor, letter_presented=False, exceptions=None):
+    """Correct an attempt before the Lead confirms its after-action; refuses a stale version.
+    The corrected record is judged again, as of its contact time, like a new one."""
+    attempt = lock_for_edit(
+        DeliveryAttempt.objects.select_related("case__candidate", "case__determination"),
+        pk=attempt.pk,
+        version=version,
     )
-    if attempt.version != version:
-        raise _stale(_("attempt"))
     confirmed = AfterAction.objects.filter(attempt=attempt, confirmed_at__isnull=False).exists()
     if confirmed or attempt.case.state != S.ATTEMPTED:
-        raise ValidationError(
+        raise RULES["A-RMS"].fail(
             _(
-                "This attempt's after-action has been confirmed by the Lead (A-RMS); the record "
-                "is final and cannot be changed."
-            ),
-            code="A-RMS",
+                "the Lead confirmed this attempt's after-action; the record is final and "
+                "cannot be changed."
+            )
         )
     case = attempt.case
     new_relationships = _apply(attempt, case, data, letter_presented=letter_presented, actor=actor)
-    _check(attempt, team, case)
+    states = _check(attempt, team, case, exceptions, actor)
     _save_relationships(attempt, new_relationships)
     attempt.version += 1
     attempt.save()
     _save_team(attempt, team, actor)
+    _save_exceptions(attempt, dict(exceptions or {}), actor)
+    checks.store(attempt, states)
     return attempt
 
 
@@ -203,10 +263,9 @@ def _lock_open_attempt(attempt):
     )
     latest = attempt.case.attempts.aggregate(n=Max("number"))["n"]
     if attempt.case.state != S.ATTEMPTED or attempt.number != latest:
-        raise ValidationError(
-            _("This attempt is no longer awaiting its after-action (the case is “%(state)s”).")
-            % {"state": attempt.case.get_state_display()},
-            code="invalid_state",
+        raise RULES["A-RMS"].fail(
+            _("this attempt is no longer awaiting its after-action (the case is “%(state)s”)."),
+            state=attempt.case.get_state_display(),
         )
     return attempt
 
@@ -214,36 +273,43 @@ def _lock_open_attempt(attempt):
 @records_actor
 @transaction.atomic
 def after_action_record(*, attempt, data, actor, version=None):
-    """Record the after-action: ECC advised of the outcome (A-ECC), CAD number (A-CAD)."""
+    """Record the after-action: ECC advised of the outcome (A-ECC), CAD number (A-CAD).
+
+    ``version`` 0: the form showed no after-action yet; None: no form (commands, tests)."""
     attempt = _lock_open_attempt(attempt)
-    after_action = AfterAction.objects.select_for_update().filter(attempt=attempt).first()
+    after_action = AfterAction.objects.filter(attempt=attempt).first()
     if after_action is None:
-        if version not in (None, 0):
-            raise _stale(_("after-action"))
+        if version not in (None, 0):  # the page showed one that is gone: nothing to edit
+            ensure_current(attempt, -1)
         after_action = AfterAction(attempt=attempt, created_by=actor)
+        advised_before = None
     else:
-        if version != after_action.version:
-            raise _stale(_("after-action"))
+        after_action = lock_for_edit(AfterAction.objects, pk=after_action.pk, version=version)
         if after_action.confirmed_at:
-            raise ValidationError(
-                _("The Lead has confirmed this after-action; it cannot be changed."),
-                code="A-RMS",
+            raise RULES["A-RMS"].fail(
+                _("the Lead has confirmed this after-action; it cannot be changed.")
             )
+        advised_before = after_action.ecc_outcome_advised_at
         after_action.version += 1
     for name in AFTER_ACTION_FIELDS:
         if name in data:
             setattr(after_action, name, data[name])
+    if after_action.ecc_outcome_advised_at and (
+        advised_before is None or after_action.ecc_outcome_advised_at != advised_before
+    ):
+        # A new advisement is of the outcome as it is recorded now (A-ECC).
+        after_action.ecc_advised_outcome = attempt.outcome
     after_action.cad_number = (after_action.cad_number or "").strip() or None
     check_after_action(AfterActionSubject(after_action=after_action, attempt=attempt))
     try:
         with transaction.atomic():
             after_action.save()
     except IntegrityError as exc:  # two officers entering the same CAD number at once
-        raise ValidationError(
-            _("CAD report number %(number)s is already recorded for another attempt.")
-            % {"number": after_action.cad_number},
-            code="A-CAD",
+        raise RULES["A-CAD"].fail(
+            _("CAD report number %(number)s is already recorded for another attempt."),
+            number=after_action.cad_number,
         ) from exc
+    checks.store_after_action(attempt)
     return after_action
 
 
@@ -252,20 +318,20 @@ def after_action_record(*, attempt, data, actor, version=None):
 def after_action_confirm(*, attempt, decision, actor, note="", version=None):
     """The Lead's confirmation (A-RMS): close the case or send it back for another attempt.
 
-    A case cannot close without the after-action complete (A-ECC, A-CAD) and the Lead.
+    A case cannot close without the after-action complete (A-ECC, A-CAD) and the Lead. Sent
+    back, it is ready again only if what the approval approved is unchanged and every
+    preparation rule still holds now; otherwise it goes back to preparation, saying why.
     """
     attempt = _lock_open_attempt(attempt)
     case = CNCase.objects.select_for_update().get(pk=attempt.case_id)
     after_action = AfterAction.objects.select_for_update().filter(attempt=attempt).first()
     # ``version`` 0: the page showed no after-action; None: no form (commands, tests).
-    current = after_action.version if after_action is not None else 0
-    if version is not None and version != current:
-        raise _stale(_("after-action"))
+    if after_action is not None:
+        ensure_current(after_action, version)
+    elif version not in (None, 0):
+        ensure_current(attempt, -1)
     subject = AfterActionSubject(
-        after_action=after_action or AfterAction(attempt=attempt),
-        attempt=attempt,
-        actor=actor,
-        decision=decision,
+        after_action=after_action, attempt=attempt, actor=actor, decision=decision
     )
     check_confirmation(subject)
     after_action.confirmed_by = actor
@@ -273,9 +339,28 @@ def after_action_confirm(*, attempt, decision, actor, note="", version=None):
     after_action.decision = decision
     after_action.version += 1
     after_action.save()
+    checks.store_after_action(attempt)
+    case.refresh_from_db()
     if decision == AfterAction.Decision.CLOSE:
         case.closed_at = after_action.confirmed_at
         lifecycle.move(case, S.CLOSED, actor=actor, note=note)
+        return after_action
+    problems = approval_still_holds(case, actor)
+    if problems:
+        case.approved_by = None
+        case.approved_at = None
+        case.approved_facts = {}
+        lifecycle.move(
+            case,
+            S.PREPARING,
+            actor=actor,
+            note=_(
+                "Sent back for another attempt; the approval no longer holds (P-APPROVE): "
+                "%(why)s The Lead approves the case again once every item is met."
+            )
+            % {"why": " ".join(str(p) for p in problems)}
+            + (f" {note}" if note else ""),
+        )
     else:
         lifecycle.move(case, S.READY, actor=actor, note=note)
     return after_action
@@ -288,12 +373,11 @@ def follow_up_record(*, case, data, actor):
     case = CNCase.objects.select_for_update().get(pk=case.pk)
     delivered = case.attempts.filter(outcome__in=DeliveryAttempt.DELIVERED_OUTCOMES).exists()
     if not delivered:
-        raise ValidationError(
+        raise RULES["C-DELIVER"].fail(
             _(
-                "A follow-up is recorded after a delivered CN; no attempt on this case delivered "
+                "a follow-up is recorded after a delivered CN; no attempt on this case delivered "
                 "the message."
-            ),
-            code="not_delivered",
+            )
         )
     follow_up = FollowUp(case=case, created_by=actor)
     for name in FOLLOW_UP_FIELDS:
@@ -314,4 +398,5 @@ __all__ = [
     "attempt_record",
     "attempt_update",
     "follow_up_record",
+    "not_ready",
 ]

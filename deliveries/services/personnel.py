@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.visibility import candidates_visible_to
 from deliveries.models import (
     AttemptTeamMember,
     DeliveryAttempt,
@@ -20,8 +19,15 @@ from deliveries.models import (
     Personnel,
     TrainingAttendance,
 )
-from deliveries.policy.personnel import DELIVERING_ROLES, annotate_deliverer_states
+from deliveries.policy.personnel import (
+    DELIVERING_ROLES,
+    annotate_deliverer_states,
+    is_designated_lead,
+)
+from deliveries.selectors.common import visible_attempts
 from vipcn.acting import records_actor
+from vipcn.concurrency import lock_for_edit
+from vipcn.policy import RULES, as_of_day
 from vipcn.roles import LEAD, has_role
 
 PERSONNEL_FIELDS = (
@@ -38,27 +44,18 @@ PERSONNEL_FIELDS = (
 )
 
 
-def _stale(obj):
-    return ValidationError(
-        _(
-            "Someone else saved this record while you were editing it (now version "
-            "%(version)s). Nothing was overwritten: reload the page and make your change again."
-        )
-        % {"version": obj.version},
-        code="stale",
-    )
-
-
 def _check_lead_designation(is_vip_lead, lead_designated_on):
     # DLV-ACCOMP is met by the designation only from its date on: a Lead needs one.
     if is_vip_lead and lead_designated_on is None:
         raise ValidationError(
             {
-                "lead_designated_on": _(
-                    "Enter the date the person was designated VIP Law Enforcement Lead."
+                "lead_designated_on": RULES["DLV-ACCOMP"].fail(
+                    _(
+                        "the designation meets this rule only from its date: enter the date "
+                        "the person was designated VIP Law Enforcement Lead."
+                    )
                 )
-            },
-            code="lead_date_required",
+            }
         )
     if lead_designated_on and lead_designated_on > timezone.localdate():
         raise ValidationError(
@@ -90,9 +87,7 @@ def personnel_update(*, person, version, actor, **fields):
     unknown = set(fields) - set(PERSONNEL_FIELDS)
     if unknown:
         raise TypeError(f"unknown personnel fields: {sorted(unknown)}")
-    person = Personnel.objects.select_for_update().get(pk=person.pk)
-    if person.version != version:
-        raise _stale(person)
+    person = lock_for_edit(Personnel.objects, pk=person.pk, version=version)
     is_lead = fields.get("is_vip_lead", person.is_vip_lead)
     designated = fields.get("lead_designated_on", person.lead_designated_on)
     _check_lead_designation(is_lead, designated)
@@ -117,15 +112,17 @@ def training_attendance_record(*, person, training, attended_on, evidence, actor
     """Record that ``person`` attended a Department-recognized CN training (DLV-TRAIN)."""
     _not_in_future(attended_on, "attended_on")
     if not evidence.strip():
-        raise ValidationError({"evidence": _("Say what shows the attendance.")}, code="required")
+        raise ValidationError(
+            {"evidence": RULES["DLV-TRAIN"].fail(_("say what shows the attendance."))}
+        )
     duplicate = TrainingAttendance.objects.filter(
         personnel=person, training=training, attended_on=attended_on
     )
     if duplicate.exists():
-        raise ValidationError(
-            _("This attendance (%(training)s on %(date)s) is already recorded.")
-            % {"training": training, "date": attended_on.isoformat()},
-            code="duplicate",
+        raise RULES["DLV-TRAIN"].fail(
+            _("this attendance (%(training)s on %(date)s) is already recorded."),
+            training=training,
+            date=attended_on.isoformat(),
         )
     attendance = TrainingAttendance(
         personnel=person,
@@ -146,21 +143,30 @@ def accompaniment_enter(*, person, accompanied_on, lead, evidence, actor):
     It does not count until a Lead confirms it (``accompaniment_confirm``).
     """
     _not_in_future(accompanied_on, "accompanied_on")
+    rule = RULES["DLV-ACCOMP"]
     if lead.pk == person.pk:
         raise ValidationError(
-            {"lead": _("A person cannot accompany themselves: choose the Lead they went with.")},
-            code="self_accompaniment",
+            {
+                "lead": rule.fail(
+                    _("a person cannot accompany themselves: choose the Lead they went with.")
+                )
+            }
         )
-    if not lead.is_vip_lead:
+    if not is_designated_lead(lead, accompanied_on):
         raise ValidationError(
             {
-                "lead": _("%(name)s is not recorded as VIP Law Enforcement Lead or designee.")
-                % {"name": lead.full_name}
-            },
-            code="not_lead",
+                "lead": rule.fail(
+                    _(
+                        "%(name)s was not recorded as VIP Law Enforcement Lead or designee on "
+                        "%(date)s; only an accompaniment of the Lead counts."
+                    ),
+                    name=lead.full_name,
+                    date=accompanied_on.isoformat(),
+                )
+            }
         )
     if not evidence.strip():
-        raise ValidationError({"evidence": _("Say what shows the accompaniment.")}, code="required")
+        raise ValidationError({"evidence": rule.fail(_("say what shows the accompaniment."))})
     accompaniment = ManualAccompaniment(
         personnel=person,
         accompanied_on=accompanied_on,
@@ -177,9 +183,8 @@ def accompaniment_enter(*, person, accompanied_on, lead, evidence, actor):
 def accompaniment_confirm(*, accompaniment, actor):
     """A Lead confirms a hand-entered accompaniment; from then on it counts for DLV-ACCOMP."""
     if not has_role(actor, LEAD):
-        raise ValidationError(
-            _("Only the VIP Law Enforcement Lead can confirm an accompaniment."),
-            code="not_lead",
+        raise RULES["DLV-ACCOMP"].fail(
+            _("only the VIP Law Enforcement Lead can confirm an accompaniment.")
         )
     accompaniment = ManualAccompaniment.objects.select_for_update().get(pk=accompaniment.pk)
     if accompaniment.confirmed_at is not None:
@@ -189,9 +194,8 @@ def accompaniment_confirm(*, accompaniment, actor):
             code="already_confirmed",
         )
     if Personnel.objects.filter(user=actor, pk=accompaniment.personnel_id).exists():
-        raise ValidationError(
-            _("You cannot confirm your own accompaniment; another Lead must confirm it."),
-            code="own_accompaniment",
+        raise RULES["DLV-ACCOMP"].fail(
+            _("you cannot confirm your own accompaniment; another Lead must confirm it.")
         )
     accompaniment.confirmed_by = actor
     accompaniment.confirmed_at = timezone.now()
@@ -208,9 +212,8 @@ def accompaniment_reject(*, accompaniment, actor):
     The entry's history keeps what was entered, by whom, and who removed it.
     """
     if not has_role(actor, LEAD):
-        raise ValidationError(
-            _("Only the VIP Law Enforcement Lead can reject an accompaniment."),
-            code="not_lead",
+        raise RULES["DLV-ACCOMP"].fail(
+            _("only the VIP Law Enforcement Lead can reject an accompaniment.")
         )
     accompaniment = ManualAccompaniment.objects.select_for_update().get(pk=accompaniment.pk)
     if accompaniment.confirmed_at is not None:
@@ -239,10 +242,7 @@ ROSTER_FILTERS = (
 
 def delivered_attempts_visible_to(user):
     """Delivered attempts on cases whose candidate the user may see (counted, never listed)."""
-    return DeliveryAttempt.objects.filter(
-        outcome__in=DeliveryAttempt.DELIVERED_OUTCOMES,
-        case__candidate__in=candidates_visible_to(user),
-    )
+    return visible_attempts(user).filter(outcome__in=DeliveryAttempt.DELIVERED_OUTCOMES)
 
 
 def roster(*, user, on_date, show="all", search=""):
@@ -262,7 +262,8 @@ def roster(*, user, on_date, show="all", search=""):
     pending = ManualAccompaniment.objects.filter(
         personnel=OuterRef("pk"), confirmed_at__isnull=True
     )
-    qs = annotate_deliverer_states(Personnel.objects.select_related("rank"), on_date).annotate(
+    as_of = as_of_day(on_date)
+    qs = annotate_deliverer_states(Personnel.objects.select_related("rank"), as_of).annotate(
         deliveries_made=Coalesce(Subquery(made, output_field=IntegerField()), 0),
         awaiting_confirmation=Exists(pending),
     )

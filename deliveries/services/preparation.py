@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate, Relationship
-from deliveries import letters, notifications
+from candidates.policy import Determination, determination_in_force
+from deliveries import approval, letters, notifications
 from deliveries.lifecycle import move
 from deliveries.models import (
     BackgroundCheck,
@@ -33,7 +34,10 @@ from deliveries.policy.personnel import (
     check_deliverer,
     is_designated_lead,
 )
+from deliveries.policy.subjects import CaseSubject
 from vipcn.acting import records_actor
+from vipcn.concurrency import lock_for_edit
+from vipcn.policy import RULES, has_text
 
 SENSITIVE_PERMISSION = "deliveries.view_sensitive"
 S = CNCase.State
@@ -42,26 +46,41 @@ S = CNCase.State
 # --- helpers -------------------------------------------------------------------------------
 
 
+def refuse_for_state(case):
+    """Why a step cannot be taken on a case in this state, naming the rule that ended it."""
+    if case.state == S.ATTEMPTED:
+        return RULES["A-RMS"].fail(
+            _(
+                "an attempt on %(number)s awaits its after-action; the Lead confirms it first "
+                "(a case sent back for another attempt can be prepared again)."
+            ),
+            number=case.number,
+        )
+    if case.state == S.STOPPED:
+        return RULES["J-DECIDE"].fail(
+            _("the Lead decided the CN shall not be delivered; %(number)s is stopped."),
+            number=case.number,
+        )
+    if case.state == S.CLOSED:
+        return RULES["A-RMS"].fail(
+            _("the Lead confirmed the delivery and closed %(number)s; nothing more is recorded."),
+            number=case.number,
+        )
+    return RULES["P-APPROVE"].fail(
+        _("%(number)s was withdrawn; open a new case if a CN is still warranted."),
+        number=case.number,
+    )
+
+
 def _lock(case, version, *, states=(S.PREPARING, S.READY), announce=True):
-    """The case row, locked for this transaction, after the state and version checks.
+    """The case row, locked for this transaction, after the version and state checks
+    (vipcn.concurrency: a stale form is refused with what changed).
 
     With ``announce``, the Leads are told (after commit) when this step makes the case ready
     for their approval."""
-    locked = CNCase.objects.select_for_update().select_related("candidate").get(pk=case.pk)
-    if version is not None and locked.version != version:
-        raise ValidationError(
-            _(
-                "This case was changed by someone else since you opened it. Nothing was saved: "
-                "reload the page, check the changes, and try again."
-            ),
-            code="stale",
-        )
+    locked = lock_for_edit(CNCase.objects.select_related("candidate"), pk=case.pk, version=version)
     if states is not None and locked.state not in states:
-        raise ValidationError(
-            _("The case is “%(state)s”: its preparation can no longer be changed.")
-            % {"state": locked.get_state_display()},
-            code="not_preparing",
-        )
+        raise refuse_for_state(locked)
     if announce:
         _announce_when_ready(locked)
     return locked
@@ -69,7 +88,7 @@ def _lock(case, version, *, states=(S.PREPARING, S.READY), announce=True):
 
 def _fresh(case_pk):
     # A new instance: the rules cache related rows on the instance they read.
-    return CNCase.objects.select_related("candidate").get(pk=case_pk)
+    return CNCase.objects.select_related("candidate", "determination").get(pk=case_pk)
 
 
 def _announce_when_ready(locked):
@@ -78,31 +97,29 @@ def _announce_when_ready(locked):
     Idempotent without stored state: a step that leaves an already-waiting case waiting sends
     nothing; a case that lapsed from approval (READY -> PREPARING) and waits again is new work.
     """
-    if locked.state == S.PREPARING and policy.awaiting_approval(_fresh(locked.pk)):
+    if locked.state == S.PREPARING and policy.ready_for_approval(_fresh(locked.pk), timezone.now()):
         return
 
     def announce():
         case = _fresh(locked.pk)
-        if policy.awaiting_approval(case):
+        if policy.ready_for_approval(case, timezone.now()):
             notifications.notify_awaiting_approval(case)
 
     transaction.on_commit(announce, robust=True)
 
 
-def _touched(case, actor, what):
-    """Record that a prepared item changed: bump the version, and lapse an approval."""
-    if case.state == S.READY:
-        case.approved_by = None
-        case.approved_at = None
-        move(
-            case,
-            S.PREPARING,
-            actor=actor,
-            note=_("Approval lapsed: %(what)s changed after the approval.") % {"what": what},
-        )
-    else:
-        case.version += 1
-        case.save()
+def _save_case(locked):
+    """Save the case's own changes and bump its version, keeping the state an approval lapse
+    may have written meanwhile (deliveries.approval reacts to every saved fact at once)."""
+    current = CNCase.objects.values("state", "approved_by", "approved_at", "approved_facts").get(
+        pk=locked.pk
+    )
+    locked.state = current["state"]
+    locked.approved_by_id = current["approved_by"]
+    locked.approved_at = current["approved_at"]
+    locked.approved_facts = current["approved_facts"]
+    locked.version += 1
+    locked.save()
 
 
 def _sync(original, locked):
@@ -123,8 +140,30 @@ def _bump(item, actor, **fields):
     return item
 
 
-def _safeguards(case, on_date=None):
-    return policy.Subject(case, on_date).juvenile
+def _safeguards(case):
+    return CaseSubject(case).juvenile
+
+
+def _within_case(rule_id, case, day, what):
+    """A preparation record is dated within the case: not before it was opened, not later
+    than today (requirements.md, "preparation in time")."""
+    today = timezone.localdate()
+    if day < case.opened_on:
+        raise RULES[rule_id].fail(
+            _(
+                "the %(what)s is dated %(date)s, before the case was opened on %(opened)s; only "
+                "what was done for this case counts. Check the date."
+            ),
+            what=what,
+            date=day.isoformat(),
+            opened=case.opened_on.isoformat(),
+        )
+    if day > today:
+        raise RULES[rule_id].fail(
+            _("the %(what)s is dated %(date)s, in the future; check the date."),
+            what=what,
+            date=day.isoformat(),
+        )
 
 
 def lapse_note_for(case):
@@ -134,7 +173,7 @@ def lapse_note_for(case):
         return None
     transitions = list(case.transitions.all())
     last = transitions[-1] if transitions else None
-    if last and last.from_state == S.READY and last.to_state == S.PREPARING:
+    if last and last.from_state in (S.READY, S.ATTEMPTED) and last.to_state == S.PREPARING:
         return last
     return None
 
@@ -161,17 +200,18 @@ def _next_number(year):
 @records_actor
 @transaction.atomic
 def case_open(*, candidate, actor, assigned_to=None, on_date=None):
-    """Open a CN case for an eligible candidate (one open case per candidate)."""
+    """Open a CN case for a candidate whose determination in force found them eligible and
+    still holds (ID-DET); one open case per candidate. The case keeps the determination that
+    made it eligible: its day of identification decides the juvenile safeguards (J-AGE)."""
     locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
-    if locked.status != Candidate.Status.ELIGIBLE:
-        raise ValidationError(
-            _(
-                "%(name)s is “%(status)s”: only a candidate determined eligible (ID-DET) can "
-                "have a CN case."
-            )
-            % {"name": locked.full_name, "status": locked.get_status_display()},
-            code="ID-DET",
+    now = timezone.now()
+    if locked.status in (Candidate.Status.MERGED, Candidate.Status.ARCHIVED):
+        raise RULES["ID-DET"].fail(
+            _("%(name)s's record is “%(status)s”; open the record it was kept in instead."),
+            name=locked.full_name,
+            status=locked.get_status_display(),
         )
+    Determination().validate(locked, now)
     open_case = CNCase.objects.filter(candidate=locked, state__in=CNCase.OPEN_STATES).first()
     if open_case is not None:
         raise ValidationError(
@@ -184,6 +224,7 @@ def case_open(*, candidate, actor, assigned_to=None, on_date=None):
         number=_next_number(opened_on.year),
         candidate=locked,
         opened_on=opened_on,
+        determination=determination_in_force(locked, now),
         assigned_to=assigned_to or locked.assigned_to or actor,
         created_by=actor,
     )
@@ -198,9 +239,10 @@ def case_open(*, candidate, actor, assigned_to=None, on_date=None):
 
 def _record_check(model, rule_id, label, *, case, version, actor, **fields):
     locked = _lock(case, version)
+    _within_case(rule_id, locked, fields["completed_on"], label)
     existing = model.objects.filter(case=locked).first()
     if existing is not None and not actor.has_perm(SENSITIVE_PERMISSION):
-        raise policy.RULES_BY_ID[rule_id].fail(
+        raise RULES[rule_id].fail(
             _(
                 "the %(item)s is already recorded; only a user who may read it can replace it. "
                 "Ask the VIP Law Enforcement Lead."
@@ -208,7 +250,7 @@ def _record_check(model, rule_id, label, *, case, version, actor, **fields):
             item=label,
         )
     item = _bump(existing or model(case=locked), actor, **fields)
-    _touched(locked, actor, label)
+    _save_case(locked)
     _sync(case, locked)
     return item
 
@@ -264,13 +306,16 @@ def lead_name_for(case, actor):
 @records_actor
 @transaction.atomic
 def letter_draft(*, case, version, template, penalties, actor, body=""):
-    """Make a new letter version from ``template`` merged with the candidate and penalties.
+    """Make a new letter version: the drafter's text (``body``, with its placeholders; the
+    template's when empty) merged with the candidate and the chosen penalties.
 
-    ``body`` (optional) is the drafter's edited text; without it the template is merged.
-    Placeholders are replaced as plain text (deliveries.letters), never rendered as a template.
+    A letter advises the penalties specific to the candidate (P-LETTER): at least one is
+    chosen, and the text keeps ``{{ penalties }}`` where they are listed, so no version has an
+    empty penalties section and choosing penalties always changes the text. Placeholders are
+    replaced as plain text (deliveries.letters), never rendered as a template.
     """
     locked = _lock(case, version)
-    rule = policy.RULES_BY_ID["P-LETTER"]
+    rule = RULES["P-LETTER"]
     accepted = locked.letter_versions.filter(accepted_at__isnull=False).first()
     if accepted is not None:
         raise rule.fail(
@@ -280,34 +325,48 @@ def letter_draft(*, case, version, template, penalties, actor, body=""):
     if not template.is_active:
         raise rule.fail(_("the template “%(name)s” is no longer in use."), name=template.name)
     penalties = list(penalties)
+    if not penalties:
+        raise rule.fail(
+            _(
+                "a letter advises the penalties specific to the candidate: choose at least one "
+                "penalty (or have the Lead record why no letter is warranted)."
+            )
+        )
     inactive = [p.statute for p in penalties if not p.is_active]
     if inactive:
         raise rule.fail(
             _("these penalties are no longer in use: %(list)s."), list=", ".join(inactive)
         )
-    text = body.strip() if body else ""
-    if not text:
-        values = letters.merge_values(
-            case=locked,
-            language=template.language,
-            penalties=penalties,
-            lead_name=lead_name_for(locked, actor),
+    source = body.strip() if has_text(body) else template.body
+    if "penalties" not in letters.placeholders_in(source):
+        raise rule.fail(
+            _(
+                "the letter text must keep the {{ penalties }} placeholder where the chosen "
+                "penalties are listed; put it back (the template shows where)."
+            )
         )
-        text = letters.merge(template.body, values)
+    values = letters.merge_values(
+        case=locked,
+        language=template.language,
+        penalties=penalties,
+        lead_name=lead_name_for(locked, actor),
+    )
     last = locked.letter_versions.order_by("-number").values_list("number", flat=True).first()
     letter = LetterVersion.objects.create(
         case=locked,
         number=(last or 0) + 1,
         template=template,
         language=template.language,
-        body=text,
+        source=source,
+        body=letters.merge(source, values),
         created_by=actor,
     )
     letter.penalties.set(penalties)
     if locked.no_letter_reason:
         locked.no_letter_reason = ""
         locked.no_letter_by = None
-    _touched(locked, actor, _("the letter"))
+        locked.no_letter_at = None
+    _save_case(locked)
     _sync(case, locked)
     return letter
 
@@ -320,7 +379,7 @@ def letter_accept(*, case, version, letter, actor):
         actor, "P-LETTER", _("only the VIP Law Enforcement Lead can accept the letter.")
     )
     locked = _lock(case, version)
-    rule = policy.RULES_BY_ID["P-LETTER"]
+    rule = RULES["P-LETTER"]
     letter = LetterVersion.objects.select_for_update().get(pk=letter.pk, case=locked)
     if locked.letter_versions.filter(accepted_at__isnull=False).exists():
         raise rule.fail(_("a letter version has already been accepted for this case."))
@@ -334,13 +393,22 @@ def letter_accept(*, case, version, letter, actor):
             number=letter.number,
             latest=latest.number,
         )
+    if not policy.letter_names_penalties(letter):
+        raise rule.fail(
+            _(
+                "version %(number)s names no penalty; draft a new version with the penalties "
+                "that apply to the candidate, then accept it."
+            ),
+            number=letter.number,
+        )
     letter.accepted_by = actor
     letter.accepted_at = timezone.now()
     letter.version += 1
     letter.save()
     locked.no_letter_reason = ""
     locked.no_letter_by = None
-    _touched(locked, actor, _("the letter"))
+    locked.no_letter_at = None
+    _save_case(locked)
     _sync(case, locked)
     return letter
 
@@ -355,8 +423,8 @@ def no_letter_record(*, case, version, reason, actor):
         _("only the VIP Law Enforcement Lead can decide that no letter is warranted."),
     )
     locked = _lock(case, version)
-    rule = policy.RULES_BY_ID["P-LETTER"]
-    if not reason or not reason.strip():
+    rule = RULES["P-LETTER"]
+    if not has_text(reason):
         raise rule.fail(_("write why no letter is warranted."))
     accepted = locked.letter_versions.filter(accepted_at__isnull=False).first()
     if accepted is not None:
@@ -365,7 +433,8 @@ def no_letter_record(*, case, version, reason, actor):
         )
     locked.no_letter_reason = reason.strip()
     locked.no_letter_by = actor
-    _touched(locked, actor, _("the letter decision"))
+    locked.no_letter_at = timezone.now()
+    _save_case(locked)
     _sync(case, locked)
     return locked
 
@@ -375,15 +444,16 @@ def no_letter_record(*, case, version, reason, actor):
 
 @records_actor
 @transaction.atomic
-def team_member_add(*, case, version, personnel, role, actor, on_date=None):
-    """Put a person on the delivery team; deliverers must be eligible (DLV-*) on the day."""
+def team_member_add(*, case, version, personnel, role, actor):
+    """Put a person on the delivery team; deliverers must be eligible (DLV-*) now."""
     locked = _lock(case, version)
-    on_date = on_date or timezone.localdate()
-    rule = policy.RULES_BY_ID["P-TEAM"]
+    now = timezone.now()
+    on_date = timezone.localdate(now)
+    rule = RULES["P-TEAM"]
     if locked.team.filter(personnel=personnel).exists():
         raise rule.fail(_("%(name)s is already on the team."), name=personnel.full_name)
     if role == TeamAssignment.Role.ACCOMPANYING:
-        check_accompanying(personnel, on_date)
+        check_accompanying(personnel, now)
         if not locked.team.filter(role=TeamAssignment.Role.LEAD).exists():
             raise rule.fail(
                 _(
@@ -400,11 +470,11 @@ def team_member_add(*, case, version, personnel, role, actor, on_date=None):
                 ),
                 name=personnel.full_name,
             )
-        check_deliverer(personnel, on_date)
+        check_deliverer(personnel, now)
     member = TeamAssignment.objects.create(
         case=locked, personnel=personnel, role=role, created_by=actor
     )
-    _touched(locked, actor, _("the delivery team"))
+    _save_case(locked)
     _sync(case, locked)
     return member
 
@@ -419,14 +489,14 @@ def team_member_remove(*, case, version, member, actor):
         and locked.team.filter(role=TeamAssignment.Role.ACCOMPANYING).exists()
         and locked.team.filter(role=TeamAssignment.Role.LEAD).count() == 1
     ):
-        raise policy.RULES_BY_ID["P-TEAM"].fail(
+        raise RULES["P-TEAM"].fail(
             _(
                 "an accompanying officer is on the team and may go only with the Lead: remove "
                 "the accompanying officer first."
             )
         )
     member.delete()
-    _touched(locked, actor, _("the delivery team"))
+    _save_case(locked)
     _sync(case, locked)
 
 
@@ -439,8 +509,8 @@ def social_services_record(
     *, case, version, organization, contact_person, actor, phone="", notes=""
 ):
     locked = _lock(case, version)
-    if not (organization.strip() and contact_person.strip()):
-        raise policy.RULES_BY_ID["P-SOCIAL"].fail(
+    if not (has_text(organization) and has_text(contact_person)):
+        raise RULES["P-SOCIAL"].fail(
             _("name both the provider organisation and the person coordinated with.")
         )
     existing = SocialServicesPlan.objects.filter(case=locked).first()
@@ -452,7 +522,7 @@ def social_services_record(
         phone=phone,
         notes=notes,
     )
-    _touched(locked, actor, _("the social services plan"))
+    _save_case(locked)
     _sync(case, locked)
     return plan
 
@@ -462,7 +532,7 @@ def social_services_record(
 
 def _juvenile_only(case, rule_id):
     if not _safeguards(case):
-        raise policy.RULES_BY_ID[rule_id].fail(
+        raise RULES[rule_id].fail(
             _("this step applies to juveniles only (J-AGE); the candidate is an adult.")
         )
 
@@ -474,8 +544,9 @@ def jpo_check_record(
 ):
     locked = _lock(case, version)
     _juvenile_only(locked, "J-JPO")
-    if on_probation and not probation_officer.strip():
-        raise policy.RULES_BY_ID["J-JPO"].fail(
+    _within_case("J-JPO", locked, contacted_on, _("Juvenile Probation Office contact"))
+    if on_probation and not has_text(probation_officer):
+        raise RULES["J-JPO"].fail(
             _("the juvenile is on probation: record the name of the probation officer.")
         )
     existing = JPOCheck.objects.filter(case=locked).first()
@@ -488,7 +559,7 @@ def jpo_check_record(
         probation_officer=probation_officer.strip(),
         notes=notes,
     )
-    _touched(locked, actor, _("the Juvenile Probation Office check"))
+    _save_case(locked)
     _sync(case, locked)
     return jpo
 
@@ -507,16 +578,25 @@ def juvenile_decision_record(
     )
     locked = _lock(case, version)
     _juvenile_only(locked, "J-DECIDE")
-    rule = policy.RULES_BY_ID["J-DECIDE"]
-    if not JPOCheck.objects.filter(case=locked).exists():
+    rule = RULES["J-DECIDE"]
+    jpo = JPOCheck.objects.filter(case=locked).first()
+    decided_on = on_date or timezone.localdate()
+    if jpo is None or jpo.contacted_on > decided_on:
         raise rule.fail(
             _(
                 "record the Juvenile Probation Office contact (J-JPO) first: the decision "
                 "rests on it."
             )
         )
-    if not services_status.strip():
+    if not has_text(services_status):
         raise rule.fail(_("describe the status of services to the juvenile."))
+    if jpo.on_probation and not has_text(probation_relationship):
+        raise rule.fail(
+            _(
+                "the juvenile is on probation: describe the status of the probation officer's "
+                "relationship with the juvenile, on which the decision rests."
+            )
+        )
     existing = JuvenileDecision.objects.filter(case=locked).first()
     item = _bump(
         existing or JuvenileDecision(case=locked),
@@ -525,11 +605,12 @@ def juvenile_decision_record(
         services_status=services_status.strip(),
         probation_relationship=probation_relationship.strip(),
         decided_by=actor,
-        decided_on=on_date or timezone.localdate(),
+        decided_on=decided_on,
     )
+    _save_case(locked)
     if decision == JuvenileDecision.Decision.DO_NOT_DELIVER:
-        if locked.state == S.READY:
-            _touched(locked, actor, _("the juvenile delivery decision"))
+        # Saving the decision made a ready case's approval lapse (deliveries.approval).
+        locked.refresh_from_db()
         locked.end_reason = _("The Lead decided the CN shall not be delivered: %(why)s") % {
             "why": item.services_status
         }
@@ -539,15 +620,13 @@ def juvenile_decision_record(
             actor=actor,
             note=_("Juvenile: the Lead decided the CN shall not be delivered (J-DECIDE)."),
         )
-    else:
-        _touched(locked, actor, _("the juvenile delivery decision"))
     _sync(case, locked)
     return item
 
 
 def _guardian_of(case, guardian):
     if guardian.candidate_id != case.candidate_id or not guardian.is_parent_or_guardian:
-        raise policy.RULES_BY_ID["J-GUARDIAN"].fail(
+        raise RULES["J-GUARDIAN"].fail(
             _("%(name)s is not recorded as a parent or guardian of the candidate."),
             name=guardian.name,
         )
@@ -561,6 +640,7 @@ def guardian_contact_record(
     locked = _lock(case, version)
     _juvenile_only(locked, "J-GUARDIAN")
     _guardian_of(locked, guardian)
+    _within_case("J-GUARDIAN", locked, attempted_on, _("contact with the parent or guardian"))
     contact = GuardianContact.objects.create(
         case=locked,
         guardian=guardian,
@@ -570,7 +650,7 @@ def guardian_contact_record(
         notes=notes,
         created_by=actor,
     )
-    _touched(locked, actor, _("the parent or guardian contacts"))
+    _save_case(locked)
     _sync(case, locked)
     return contact
 
@@ -582,7 +662,7 @@ def planned_guardian_set(*, case, version, guardian, actor):
     _juvenile_only(locked, "J-GUARDIAN")
     _guardian_of(locked, guardian)
     locked.planned_guardian = guardian
-    _touched(locked, actor, _("the parent or guardian planned to be present"))
+    _save_case(locked)
     _sync(case, locked)
     return locked
 
@@ -598,9 +678,9 @@ def parent_or_guardian_choices(case):
 
 @records_actor
 @transaction.atomic
-def case_approve(*, case, version, actor, on_date=None):
-    """The Lead's sign-off (P-APPROVE): every preparation rule must hold, each deliverer is
-    re-checked on the day; all failures are returned together."""
+def case_approve(*, case, version, actor):
+    """The Lead's sign-off (P-APPROVE): every preparation rule must hold now (each deliverer
+    re-checked), all failures returned together; the approval records what it approved."""
     locked = CNCase.objects.select_for_update().select_related("candidate").get(pk=case.pk)
     if locked.state == S.READY:
         by = locked.approved_by
@@ -616,20 +696,40 @@ def case_approve(*, case, version, actor, on_date=None):
             code="already_approved",
         )
     locked = _lock(locked, version, states=(S.PREPARING,), announce=False)
-    policy.check_approval(locked, actor, on_date)
-    locked.approved_by = actor
-    locked.approved_at = timezone.now()
-    move(locked, S.READY, actor=actor, note=_("Approved for delivery (P-APPROVE)."))
+    now = timezone.now()
+    policy.check_approval(_fresh(locked.pk), actor, now)
+    _approve(locked, actor, now, note=_("Approved for delivery (P-APPROVE)."))
     approved_pk = locked.pk
     transaction.on_commit(lambda: notifications.notify_approved(_fresh(approved_pk)), robust=True)
     _sync(case, locked)
     return locked
 
 
+def _approve(locked, actor, now, *, note):
+    locked.approved_by = actor
+    locked.approved_at = now
+    locked.approved_facts = approval.approve_facts(locked, now)
+    move(locked, S.READY, actor=actor, note=note)
+
+
+def approval_still_holds(case, actor):
+    """After an attempt, may the case go back to "ready" on its approval? The facts approved
+    are unchanged and every preparation rule still holds now; else the failures."""
+    changed = approval.changed_components(case)
+    problems = []
+    if changed:
+        problems.append(approval.lapse_note(changed))
+    subject = _fresh(case.pk)
+    now = timezone.now()
+    for state in policy.evaluate(policy.PREPARATION_RULES, policy.CaseSubject(subject), now):
+        problems += state.messages
+    return problems
+
+
 @records_actor
 @transaction.atomic
 def case_withdraw(*, case, version, reason, actor):
-    if not reason or not reason.strip():
+    if not has_text(reason):
         raise ValidationError(_("Write why the case is withdrawn."), code="reason_required")
     locked = _lock(case, version, states=CNCase.OPEN_STATES, announce=False)
     locked.end_reason = reason.strip()

@@ -1,9 +1,6 @@
 """Delivery attempts, after-action and follow-up pages. Thin: fetch through visibility, call the
 service, turn its refusals into form errors. Which role opens which page: vipcn/access.py."""
 
-import datetime
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.visibility import candidates_visible_to
+from deliveries import overdue
 from deliveries.forms.attempts import AfterActionForm, AttemptForm, ConfirmForm, FollowUpForm
-from deliveries.juvenile import case_is_juvenile
 from deliveries.models import AfterAction, AttemptTeamMember, CNCase, DeliveryAttempt
 from deliveries.policy.delivery import AfterActionSubject, after_action_states
+from deliveries.policy.subjects import case_juvenile
+from deliveries.selectors.common import visible_attempts, visible_cases
 from deliveries.services import delivery as services
 from vipcn import access
 from vipcn.roles import LEAD, has_role
@@ -28,20 +26,12 @@ PAGE_SIZE = 25
 # --- access helpers: every object a user opens goes through candidate visibility -----------
 
 
-def cases_visible_to(user):
-    return CNCase.objects.filter(candidate__in=candidates_visible_to(user))
-
-
-def attempts_visible_to(user):
-    return DeliveryAttempt.objects.filter(case__in=cases_visible_to(user))
-
-
 def _get_case(request, pk):
-    return get_object_or_404(cases_visible_to(request.user).select_related("candidate"), pk=pk)
+    return get_object_or_404(visible_cases(request.user).select_related("candidate"), pk=pk)
 
 
 def _get_attempt(request, pk):
-    queryset = attempts_visible_to(request.user).select_related(
+    queryset = visible_attempts(request.user).select_related(
         "case__candidate",
         "letter_presented",
         "alternate_recipient",
@@ -75,15 +65,13 @@ def _refuse(request, exc, form=None):
 
 
 def _attempt_form(request, case, *, initial, submit_label):
-    today = timezone.localdate()
     return AttemptForm(
         request.POST or None,
         initial=initial,
         case=case,
-        # The policy judges at the contact date; today and the opening cover every such date
-        # still ahead (a candidate only grows older).
-        juvenile=case_is_juvenile(case, today),
+        juvenile=case_juvenile(case),
         has_letter=services.accepted_letter(case) is not None,
+        may_record_exceptions=has_role(request.user, LEAD),
         submit_label=submit_label,
     )
 
@@ -91,14 +79,8 @@ def _attempt_form(request, case, *, initial, submit_label):
 def attempt_record(request, case_pk):
     case = _get_case(request, case_pk)
     if case.state != S.READY:
-        messages.error(
-            request,
-            _(
-                "A delivery attempt can be recorded only on a case approved and ready to "
-                "deliver; this case is “%(state)s”."
-            )
-            % {"state": case.get_state_display()},
-        )
+        for message in services.not_ready(case).messages:
+            messages.error(request, message)
         return redirect("attempts:ready")
     form = _attempt_form(
         request,
@@ -113,6 +95,7 @@ def attempt_record(request, case_pk):
                 data=form.attempt_data(),
                 team=form.team_entries(),
                 letter_presented=form.cleaned_data.get("letter_presented", False),
+                exceptions=form.exceptions(),
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -154,6 +137,7 @@ def attempt_edit(request, pk):
                 data=form.attempt_data(),
                 team=form.team_entries(),
                 letter_presented=form.cleaned_data.get("letter_presented", False),
+                exceptions=form.exceptions(),
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -189,7 +173,8 @@ def attempt_detail(request, pk):
             "case": attempt.case,
             "team": team,
             "after_action": after_action,
-            "overdue": open_now and attempt.after_action_due_at < timezone.now(),
+            "overdue": open_now and overdue.is_overdue(attempt),
+            "exceptions": list(attempt.exceptions.select_related("recorded_by")),
             "can_edit": open_now and casework,
             "can_record_after_action": open_now and casework,
             "can_confirm": open_now and is_lead,
@@ -261,7 +246,7 @@ def after_action_confirm(request, pk):
                 )
             return redirect("attempts:detail", pk=attempt.pk)
     subject = AfterActionSubject(
-        after_action=after_action or AfterAction(attempt=attempt),
+        after_action=after_action,
         attempt=attempt,
         actor=request.user,
         decision=form.data.get("decision", AfterAction.Decision.CLOSE)
@@ -314,15 +299,13 @@ def _page(request, queryset):
 
 def queue(request):
     """The Lead's queue: attempts awaiting confirmation, and after-actions overdue."""
-    hours = settings.VIPCN["AFTER_ACTION_OVERDUE_HOURS"]
-    cutoff = timezone.now() - datetime.timedelta(hours=hours)
-    open_attempts = attempts_visible_to(request.user).filter(
-        Q(after_action__isnull=True) | Q(after_action__confirmed_at__isnull=True),
-        case__state=S.ATTEMPTED,
-    )
+    hours = overdue.hours()
+    cutoff = overdue.cutoff()
+    open_attempts = visible_attempts(request.user).filter(overdue.awaiting_q())
+    late = Q(contact_at__lt=cutoff)
     lists = {
         "awaiting": open_attempts.filter(after_action__isnull=False),
-        "overdue": open_attempts.filter(contact_at__lt=cutoff),
+        "overdue": open_attempts.filter(late),
         "open": open_attempts,
     }
     current = request.GET.get("list", "awaiting")
@@ -330,7 +313,7 @@ def queue(request):
         current = "awaiting"
     counts = open_attempts.aggregate(
         awaiting=Count("pk", filter=Q(after_action__isnull=False)),
-        overdue=Count("pk", filter=Q(contact_at__lt=cutoff)),
+        overdue=Count("pk", filter=late),
         open=Count("pk"),
     )
     queryset = (
@@ -360,7 +343,7 @@ def queue(request):
 def ready(request):
     """Cases approved and ready to deliver, and those with an attempt awaiting after-action."""
     queryset = (
-        cases_visible_to(request.user)
+        visible_cases(request.user)
         .filter(state__in=[S.READY, S.ATTEMPTED])
         .select_related("candidate")
         .annotate(

@@ -20,25 +20,15 @@ from deliveries import letters
 from deliveries.forms import preparation as forms
 from deliveries.models import CNCase, LetterVersion, TeamAssignment
 from deliveries.policy.personnel import load_deliverer_states
-from deliveries.policy.preparation import preparation_states
+from deliveries.policy.preparation import case_states
+from deliveries.policy.subjects import case_juvenile
+from deliveries.selectors.common import case_for, visible_cases
 from deliveries.services import preparation as services
 from deliveries.timeline import case_timeline
 from vipcn.roles import LEAD, STAFF, has_role
 from vipcn.security.records import note_record
 
 PAGE_SIZE = 25
-
-
-# --- access --------------------------------------------------------------------------------
-
-
-def visible_cases(user):
-    return CNCase.objects.filter(candidate__in=candidates_visible_to(user))
-
-
-def case_for(user, pk):
-    """The case if the user may see its candidate, else 404 (never say it exists)."""
-    return get_object_or_404(visible_cases(user).select_related("candidate"), pk=pk)
 
 
 def _candidate_url(candidate):
@@ -52,6 +42,7 @@ def _with_checklist_data(queryset):
     """What the checklist reads, fetched for a whole page of cases at once."""
     return queryset.select_related(
         "candidate",
+        "determination",
         "assigned_to",
         "threat_assessment",
         "background_check",
@@ -61,33 +52,32 @@ def _with_checklist_data(queryset):
         "planned_guardian",
         "approved_by",
     ).prefetch_related(
-        "letter_versions",
+        "letter_versions__penalties",
         "guardian_contacts",
         Prefetch("team", queryset=TeamAssignment.objects.select_related("personnel__rank")),
-        "candidate__determinations",
+        "candidate__determinations__determined_by",
+        "candidate__bases",
     )
 
 
-def _load_team_states(cases, on_date):
-    """Every planned officer's DLV-* answers for ``on_date``, in one query for the page."""
-    load_deliverer_states(
-        [member.personnel for case in cases for member in case.team.all()], on_date
-    )
+def _load_team_states(cases, as_of):
+    """Every planned officer's DLV-* answers at ``as_of``, in one query for the page."""
+    load_deliverer_states([member.personnel for case in cases for member in case.team.all()], as_of)
 
 
 def _rows(cases):
     rows = []
     memo = {}  # each officer's DLV-* check runs once per page, not once per case
     cases = list(cases)
-    today = timezone.localdate()
-    _load_team_states(cases, today)
+    now = timezone.now()
+    _load_team_states(cases, now)
     for case in cases:
-        states = preparation_states(case, on_date=today, memo=memo)
+        states = case_states(case, now, memo=memo)
         rows.append(
             {
                 "case": case,
-                "waiting_for": [s for s in states if s.applies and not s.ok],
-                "juvenile": any(s.applies for s in states if s.id.startswith("J-")),
+                "waiting_for": [s for s in states if s.unmet],
+                "juvenile": case_juvenile(case),
             }
         )
     return rows
@@ -185,7 +175,7 @@ def _forms_for(request, case, bound=None):
             case=case,
             action=url("letter_draft"),
             initial={
-                "body": latest.body if latest else "",
+                "body": (latest.source or latest.template.body) if latest else "",
                 "penalties": [p.pk for p in latest.penalties.all()] if latest else [],
                 **({"template": latest.template_id} if latest else {}),
             },
@@ -259,13 +249,13 @@ def _detail_context(request, case, bound=None):
         .select_related("no_letter_by", "created_by")
         .get()
     )
-    today = timezone.localdate()
-    _load_team_states([case], today)
-    states = preparation_states(case, on_date=today)
+    now = timezone.now()
+    _load_team_states([case], now)
+    states = case_states(case, now)
     letters_qs = case.letter_versions.select_related("template", "accepted_by", "created_by")
     latest = letters_qs.order_by("-number").first()
     accepted = next((v for v in letters_qs if v.accepted_at), None)
-    juvenile = any(s.applies for s in states if s.id.startswith("J-"))
+    juvenile = case_juvenile(case)
     is_lead = has_role(request.user, LEAD)
     works = has_role(request.user, STAFF, LEAD)
     editable = works and case.state in (CNCase.State.PREPARING, CNCase.State.READY)
@@ -276,7 +266,7 @@ def _detail_context(request, case, bound=None):
         "juvenile": juvenile,
         "age": case.candidate.age,
         "states": states,
-        "unmet": [s for s in states if s.applies and not s.ok],
+        "unmet": [s for s in states if s.unmet],
         "lapse": services.lapse_note_for(case),
         "forms": _forms_for(request, case, bound) if editable else {},
         "editable": editable,

@@ -21,6 +21,7 @@ from deliveries.models import AttemptTeamMember, ManualAccompaniment, Personnel
 from deliveries.policy import personnel as policy
 from deliveries.services import personnel as services
 from vipcn import access
+from vipcn.policy import as_of_day
 
 ROSTER_PAGE_SIZE = 50
 HISTORY_LIMIT = 50
@@ -70,7 +71,8 @@ def person_detail(request, pk):
     person = get_object_or_404(Personnel.objects.select_related("rank", "user"), pk=pk)
     date_form = OnDateForm(request.GET or None, initial={"on": timezone.localdate()})
     on_date = date_form.on_date()
-    states = policy.deliverer_states(person, on_date)
+    as_of = as_of_day(on_date)
+    states = policy.deliverer_states(person, as_of)
     trainings = person.trainings_attended.select_related("training", "created_by")
     manual = person.manual_accompaniments.select_related("lead", "confirmed_by", "created_by")
     attempts = (
@@ -80,7 +82,7 @@ def person_detail(request, pk):
         .order_by("-attempt__contact_at")
     )
     counting = set(
-        policy.recorded_accompaniments_by(on_date)
+        policy.recorded_accompaniments_by(as_of)
         .filter(personnel=person)
         .values_list("pk", flat=True)
     )

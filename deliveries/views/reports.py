@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.db.models import DateField, Prefetch, Value
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,12 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import IdentificationBasis
-from candidates.visibility import visibility_key
+from candidates.visibility import juvenile_q, visibility_key
 from deliveries.forms.reports import CandidateFilterForm, CaseFilterForm, PeriodForm
 from deliveries.models import DeliveryAttempt, ExportRecord
 from deliveries.selectors import after_cn, compliance, transparency
 from deliveries.selectors import reports as sel
-from deliveries.selectors.common import juvenile_expression
 from deliveries.selectors.lists import candidate_list, case_list
 from deliveries.views.report_charts import bar_list_chart, trend_chart
 from vipcn.freshness import cached_figures
@@ -80,14 +79,13 @@ def _dashboard_figures(user, start, end):
     ("my cases") would need the user in the key."""
 
     def compute(as_of):
-        today = timezone.localdate(as_of)
-        pipeline = sel.pipeline(user, today=today)
+        pipeline = sel.pipeline(user, as_of=as_of)
         return {
             "pipeline": pipeline,
             "queues": sel.queues(user, now=as_of, open_counts=pipeline["queue_counts"]),
             "outcomes": sel.outcomes(user, start, end),
             "months": sel.monthly_trend(user, start, end),
-            "deliverers": sel.deliverer_summary(user, start, end, today=today),
+            "deliverers": sel.deliverer_summary(user, start, end, as_of=as_of),
         }
 
     return cached_figures("dashboard", compute, key=[visibility_key(user), start, end])
@@ -282,11 +280,7 @@ def candidates_export(request):
     filters = form.cleaned_data if form.is_bound else {}
     candidates = (
         candidate_list(request.user, filters)
-        .annotate(
-            juvenile=juvenile_expression(
-                on_date=_today_value(), dob="date_of_birth", candidate="pk"
-            )
-        )
+        .annotate(juvenile=ExpressionWrapper(juvenile_q(), output_field=BooleanField()))
         .prefetch_related(
             Prefetch(
                 "bases",
@@ -334,10 +328,6 @@ def candidates_export(request):
     )
     note_record(request, "export", export.pk)  # the access log names it
     return response
-
-
-def _today_value():
-    return Value(timezone.localdate(), output_field=DateField())
 
 
 def export_history(request):

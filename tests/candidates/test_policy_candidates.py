@@ -293,7 +293,8 @@ def test_the_checklist_has_every_rule_with_its_sop_section():
     assert [s.id for s in states] == [
         "J-AGE", "ID-1", "ID-2", "ID-2I", "ID-3", "ID-4", "ID-5", "ID-DET",
     ]  # fmt: skip
-    assert all(s.sop.startswith("2-64-") for s in states)
+    # The citation each rule shows is its "cites" (requirements.md, "Citations").
+    assert all(s.cites.startswith("2-64-") for s in states)
     by_id = {s.id: s for s in states}
     assert by_id["ID-1"].applies and by_id["ID-1"].ok
     assert not by_id["ID-2I"].applies

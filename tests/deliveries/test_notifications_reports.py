@@ -25,12 +25,6 @@ def _recipients():
     return sorted(address for m in mail.outbox for address in m.to)
 
 
-def _officer_with_login(case, username):
-    user = f.ReportUserFactory(username=username, email=f"{username}@example.invalid")
-    f.ReportTeamFactory(case=case, personnel=f.PersonnelFactory(user=user))
-    return user
-
-
 def test_awaiting_approval_goes_to_the_leads_only(lead_user, staff_user, manager_user):
     other_lead = f.ReportUserFactory(username="lead2", email="lead2@example.invalid")
     other_lead.groups.add(Group.objects.get(name=roles.LEAD))
@@ -49,9 +43,13 @@ def test_awaiting_approval_goes_to_the_leads_only(lead_user, staff_user, manager
 
 
 def test_approved_goes_to_team_members_with_a_login(lead_user):
-    case = f.CaseFactory(state="ready")
-    officer = _officer_with_login(case, "officer1")
-    f.ReportTeamFactory(case=case)  # no login account: nobody to email
+    # An approved team (built in time): a deliverer with a login, and the Lead without one
+    # (nobody to email).
+    officer = f.ReportUserFactory(username="officer1", email="officer1@example.invalid")
+    case = f.opened_case()
+    f.prepare(case, deliverer=f.eligible_deliverer(user=officer), lead=f.VipLeadPersonnelFactory())
+    f.approve(case)
+    assert case.team.count() == 2
     assert notifications.notify_approved(case) == 1
     assert _recipients() == [officer.email]
 
@@ -72,8 +70,10 @@ def test_nobody_is_told_about_a_sealed_record(lead_user):
 
 def test_the_digest_lists_each_users_waiting_work(lead_user, staff_user):
     approval = f.report_prepared_case()
-    ready = f.CaseFactory(state="ready")
-    officer = _officer_with_login(ready, "officer2")
+    # Approved in time, the officer on its approved team: a case merely set to "ready" with a
+    # team added afterwards is not approved (the approval of facts lapses, P-APPROVE).
+    officer = f.ReportUserFactory(username="officer2", email="officer2@example.invalid")
+    ready = f.ready_case(deliverer=f.eligible_deliverer(user=officer))
     mine = f.CaseFactory(state="preparing", assigned_to=staff_user)
     f.CaseFactory(state="preparing")  # nobody's: not in any digest
     call_command("send_daily_digest")

@@ -1,6 +1,7 @@
 """Who may deliver (SOP 2-64-6): one class per rule, no HTTP."""
 
 import datetime
+import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,13 +20,14 @@ from tests.factories import (
     TrainingAttendanceFactory,
     UserFactory,
 )
-from vipcn.policy import failure_codes
+from vipcn.policy import as_of_day, failure_codes
 
 pytestmark = pytest.mark.django_db
 
 Role = AttemptTeamMember.Role
 Outcome = DeliveryAttempt.Outcome
 TODAY = datetime.date(2026, 6, 15)
+CASE_NUMBERS = itertools.count(1)
 
 
 def days(n):
@@ -34,6 +36,11 @@ def days(n):
 
 def at_noon(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def moment(day):
+    """The rules judge as of a moment: a question asked "on a day" is answered at its end."""
+    return as_of_day(day)
 
 
 def lead_person(**extra):
@@ -52,13 +59,18 @@ def recorded_attempt(
     lead_role=Role.LEAD,
 ):
     """An attempt with ``person`` on the team (in ``role``) and ``lead`` (in ``lead_role``)."""
-    attempt = AttemptForPersonnelFactory(contact_at=at_noon(on), outcome=outcome)
+    # A number of its own: the demo data (loaded by one test) numbers its cases CN-<year>-n.
+    attempt = AttemptForPersonnelFactory(
+        case__number=f"CN-DLV-{next(CASE_NUMBERS):05d}", contact_at=at_noon(on), outcome=outcome
+    )
     TeamMemberForPersonnelFactory(attempt=attempt, role=role, personnel=person)
     if lead is not None:
         TeamMemberForPersonnelFactory(attempt=attempt, role=lead_role, personnel=lead)
     if after_action:
+        # Confirmed (A-RMS) two hours after the contact: a fact counts from when it is recorded.
         AfterActionForPersonnelFactory(
-            attempt=attempt, confirmed_at=timezone.now() if confirmed else None
+            attempt=attempt,
+            confirmed_at=attempt.contact_at + datetime.timedelta(hours=2) if confirmed else None,
         )
     return attempt
 
@@ -69,11 +81,13 @@ def trained(person, on=None):
 
 
 def confirmed_by_hand(person, on=None, lead=None):
+    """A hand-entered accompaniment, confirmed by a Lead the day after it."""
+    on = on or TODAY - days(50)
     return ManualAccompanimentFactory(
         personnel=person,
-        accompanied_on=on or TODAY - days(50),
+        accompanied_on=on,
         lead=lead or lead_person(),
-        confirmed_at=timezone.now(),
+        confirmed_at=at_noon(on + days(1)),
         confirmed_by=UserFactory(),
     )
 
@@ -86,22 +100,32 @@ def eligible_person(**extra):
 
 def codes(person, on=TODAY):
     try:
-        policy.check_deliverer(person, on)
+        policy.check_deliverer(person, moment(on))
     except ValidationError as exc:
         return failure_codes(exc)
     return []
 
 
 def state(person, rule_id, on=TODAY):
-    return next(s for s in policy.deliverer_states(person, on) if s.id == rule_id)
+    return next(s for s in policy.deliverer_states(person, moment(on)) if s.id == rule_id)
 
 
-def assert_blocked(person, rule_id, sop, on=TODAY):
+def bulk(person, on=TODAY):
+    """The roster's one-query answer for ``person`` (annotate_deliverer_states)."""
+    people = Personnel.objects.filter(pk=person.pk)
+    return policy.annotate_deliverer_states(people, moment(on)).get()
+
+
+def may_deliver(person, on=TODAY):
+    return policy.may_deliver(person, moment(on))
+
+
+def assert_blocked(person, rule_id, citation, on=TODAY):
     s = state(person, rule_id, on)
     assert not s.ok
     assert [e.code for e in s.errors] == [rule_id]
     message = s.messages[0]
-    assert f"SOP {sop} ({rule_id})" in message
+    assert f"Blocked by {citation} ({rule_id})" in message
     assert person.full_name in message
 
 
@@ -111,14 +135,16 @@ class TestActive:
 
     def test_inactive_person_is_blocked_with_the_rule_id(self):
         person = eligible_person(is_active=False)
-        assert_blocked(person, "DLV-ACTIVE", "2-64-6 A")
+        # DLV-ACTIVE is the program's own rule: its citation is "VIP program rule", never a
+        # section of 2-64-6 (requirements.md, "Citations"; issue 15 finding 8).
+        assert_blocked(person, "DLV-ACTIVE", "VIP program rule")
         assert codes(person) == ["DLV-ACTIVE"]
-        assert not policy.may_deliver(person, TODAY)
+        assert not may_deliver(person)
 
     def test_inactive_person_cannot_even_accompany(self):
         person = PersonnelFactory(is_active=False)
         with pytest.raises(ValidationError) as exc:
-            policy.check_accompanying(person, TODAY)
+            policy.check_accompanying(person, moment(TODAY))
         assert failure_codes(exc.value) == ["DLV-ACTIVE"]
 
 
@@ -127,7 +153,7 @@ class TestSworn:
         assert state(eligible_person(), "DLV-SWORN").ok
 
     def test_civilian_is_blocked(self):
-        assert_blocked(eligible_person(is_sworn=False), "DLV-SWORN", "2-64-6 A")
+        assert_blocked(eligible_person(is_sworn=False), "DLV-SWORN", "SOP 2-64-6 A")
 
     def test_a_civilian_can_never_be_eligible(self):
         # Trained, accompanied by hand and on a recorded delivery, even flagged as Lead.
@@ -136,22 +162,22 @@ class TestSworn:
         civilian.is_vip_lead, civilian.lead_designated_on = True, TODAY - days(500)
         civilian.save()
         assert codes(civilian) == ["DLV-SWORN"]
-        assert not policy.may_deliver(civilian, TODAY)
+        assert not may_deliver(civilian)
 
     def test_civilian_cannot_go_as_accompanying_officer(self):
         with pytest.raises(ValidationError) as exc:
-            policy.check_accompanying(PersonnelFactory(is_sworn=False), TODAY)
+            policy.check_accompanying(PersonnelFactory(is_sworn=False), moment(TODAY))
         assert failure_codes(exc.value) == ["DLV-SWORN"]
 
     def test_active_sworn_person_may_accompany_before_being_eligible(self):
-        policy.check_accompanying(PersonnelFactory(), TODAY)  # does not raise
+        policy.check_accompanying(PersonnelFactory(), moment(TODAY))  # does not raise
 
 
 class TestTrained:
     def test_no_training_is_blocked(self):
         person = PersonnelFactory()
         confirmed_by_hand(person)
-        assert_blocked(person, "DLV-TRAIN", "2-64-6 A.1")
+        assert_blocked(person, "DLV-TRAIN", "SOP 2-64-6 A.1")
         assert codes(person) == ["DLV-TRAIN"]
 
     def test_training_before_the_date_counts(self):
@@ -162,7 +188,7 @@ class TestTrained:
 
     def test_training_after_the_delivery_date_does_not_count(self):
         person = trained(PersonnelFactory(), TODAY + days(1))
-        assert_blocked(person, "DLV-TRAIN", "2-64-6 A.1")
+        assert_blocked(person, "DLV-TRAIN", "SOP 2-64-6 A.1")
         # ...but it does for a delivery on or after it.
         assert state(person, "DLV-TRAIN", TODAY + days(1)).ok
 
@@ -174,24 +200,26 @@ class TestTrained:
 class TestAccompanied:
     def test_no_accompaniment_is_blocked(self):
         person = trained(PersonnelFactory())
-        assert_blocked(person, "DLV-ACCOMP", "2-64-6 A.2")
+        assert_blocked(person, "DLV-ACCOMP", "SOP 2-64-6 A.2")
         assert codes(person) == ["DLV-ACCOMP"]
 
     def test_recorded_delivery_with_the_lead_counts(self):
         person = trained(PersonnelFactory())
         recorded_attempt(person=person, lead=lead_person(), on=TODAY - days(5))
         assert state(person, "DLV-ACCOMP").ok
-        assert policy.may_deliver(person, TODAY)
+        assert may_deliver(person)
 
     def test_delivery_does_not_count_until_its_after_action_is_confirmed(self):
         person = trained(PersonnelFactory())
         attempt = recorded_attempt(
             person=person, lead=lead_person(), on=TODAY - days(5), confirmed=False
         )
-        assert_blocked(person, "DLV-ACCOMP", "2-64-6 A.2")
-        attempt.after_action.confirmed_at = timezone.now()
+        assert_blocked(person, "DLV-ACCOMP", "SOP 2-64-6 A.2")
+        attempt.after_action.confirmed_at = at_noon(TODAY - days(4))
         attempt.after_action.save()
         assert state(person, "DLV-ACCOMP").ok
+        # It counts from its confirmation, not before (facts count from when recorded).
+        assert not state(person, "DLV-ACCOMP", TODAY - days(5)).ok
 
     def test_delivery_without_any_after_action_does_not_count(self):
         person = PersonnelFactory()
@@ -244,8 +272,8 @@ class TestAccompanied:
     def test_hand_entered_accompaniment_counts_only_once_confirmed(self):
         person = PersonnelFactory()
         entry = ManualAccompanimentFactory(personnel=person, accompanied_on=TODAY - days(30))
-        assert_blocked(person, "DLV-ACCOMP", "2-64-6 A.2")
-        entry.confirmed_at, entry.confirmed_by = timezone.now(), UserFactory()
+        assert_blocked(person, "DLV-ACCOMP", "SOP 2-64-6 A.2")
+        entry.confirmed_at, entry.confirmed_by = at_noon(TODAY - days(29)), UserFactory()
         entry.save()
         assert state(person, "DLV-ACCOMP").ok
 
@@ -265,7 +293,7 @@ class TestAccompanied:
 
     def test_lead_without_a_recorded_designation_date_is_not_met_by_designation(self):
         lead = PersonnelFactory(is_vip_lead=True, lead_designated_on=None)
-        assert_blocked(lead, "DLV-ACCOMP", "2-64-6 A.2")
+        assert_blocked(lead, "DLV-ACCOMP", "SOP 2-64-6 A.2")
 
     def test_lead_still_needs_to_be_sworn_and_trained(self):
         lead = lead_person()
@@ -277,7 +305,59 @@ class TestAccompanied:
         assert codes(lead) == ["DLV-SWORN"]
         lead.is_sworn = True
         lead.save()
-        assert policy.may_deliver(lead, TODAY)
+        assert may_deliver(lead)
+
+    # --- issue 15: which accompaniment counts (requirements.md, Reading on DLV-ACCOMP) ------
+
+    def test_a_hand_entry_naming_a_lead_designated_only_later_does_not_count(self):
+        # Written directly (as the admin once could): the rule, not only the form, ignores it.
+        lead = PersonnelFactory(is_vip_lead=True, lead_designated_on=TODAY - days(10))
+        person = trained(PersonnelFactory())
+        confirmed_by_hand(person, on=TODAY - days(50), lead=lead)
+        assert_blocked(person, "DLV-ACCOMP", "SOP 2-64-6 A.2")
+        row = bulk(person)
+        assert not row.dlv_accompanied and not row.dlv_eligible
+        assert policy.first_accompanied_on(row) is None
+        # The same entry on a day the Lead was designated counts.
+        confirmed_by_hand(person, on=TODAY - days(5), lead=lead)
+        assert state(person, "DLV-ACCOMP").ok and bulk(person).dlv_accompanied
+
+    def test_a_recorded_delivery_with_a_lead_designated_only_later_does_not_count(self):
+        lead = trained(PersonnelFactory(is_vip_lead=True, lead_designated_on=TODAY - days(10)))
+        person = trained(PersonnelFactory())
+        recorded_attempt(person=person, lead=lead, on=TODAY - days(20))
+        assert_blocked(person, "DLV-ACCOMP", "SOP 2-64-6 A.2")
+        assert not bulk(person).dlv_accompanied
+        recorded_attempt(person=person, lead=lead, on=TODAY - days(3))
+        assert state(person, "DLV-ACCOMP").ok and bulk(person).dlv_accompanied
+
+    def test_a_hand_entry_with_the_same_officer_as_person_and_lead_never_counts(self):
+        # Issue 15 finding 6: such an entry, confirmed in the admin by another user, met
+        # DLV-ACCOMP. Written directly, confirmed by someone else, the rule ignores it: it is
+        # no accompaniment (no date on the roster), and once the officer is no longer Lead
+        # nothing meets the rule.
+        officer = trained(PersonnelFactory(is_vip_lead=True, lead_designated_on=TODAY - days(400)))
+        confirmed_by_hand(officer, on=TODAY - days(50), lead=officer)
+        assert (
+            not policy.confirmed_manual_accompaniments_by(moment(TODAY))
+            .filter(personnel=officer)
+            .exists()
+        )
+        assert policy.first_accompanied_on(bulk(officer)) is None
+        assert state(officer, "DLV-ACCOMP").ok  # met by the designation, not by the entry
+        officer.is_vip_lead, officer.lead_designated_on = False, None
+        officer.save()
+        assert_blocked(officer, "DLV-ACCOMP", "SOP 2-64-6 A.2")
+        assert not bulk(officer).dlv_accompanied
+
+    def test_a_hand_entry_confirmed_by_the_person_themselves_does_not_count(self):
+        user = UserFactory()
+        person = trained(PersonnelFactory(user=user))
+        entry = confirmed_by_hand(person)
+        entry.confirmed_by = user
+        entry.save()
+        assert_blocked(person, "DLV-ACCOMP", "SOP 2-64-6 A.2")
+        assert not bulk(person).dlv_accompanied
 
 
 class TestCheckDeliverer:
@@ -288,15 +368,15 @@ class TestCheckDeliverer:
     def test_an_officer_becomes_eligible_by_training_plus_one_recorded_accompaniment(self):
         person = PersonnelFactory()
         recorded_attempt(person=person, lead=lead_person(), on=TODAY - days(20))
-        assert not policy.may_deliver(person, TODAY)
+        assert not may_deliver(person)
         trained(person, TODAY - days(10))
         assert codes(person) == []
-        assert policy.may_deliver(person, TODAY)
+        assert may_deliver(person)
         # Before the training it was not so.
         assert codes(person, TODAY - days(11)) == ["DLV-TRAIN"]
 
     def test_the_checklist_names_every_rule_in_order(self):
-        ids = [s.id for s in policy.deliverer_states(PersonnelFactory(), TODAY)]
+        ids = [s.id for s in policy.deliverer_states(PersonnelFactory(), moment(TODAY))]
         assert ids == ["DLV-ACTIVE", "DLV-SWORN", "DLV-TRAIN", "DLV-ACCOMP"]
 
 
@@ -382,7 +462,7 @@ class TestBulkAgreesWithTheCheck:
     @pytest.mark.parametrize("offset", [-30, -1, 0, 1, 2, 400])
     def test_bulk_and_single_answers_agree(self, offset):
         self.build_every_state()
-        on = TODAY + days(offset)
+        on = moment(TODAY + days(offset))
         annotated = policy.annotate_deliverer_states(Personnel.objects.all(), on)
         assert len(annotated) > 10
         for person in annotated:
@@ -405,7 +485,7 @@ class TestBulkAgreesWithTheCheck:
         from django.test.utils import CaptureQueriesContext
 
         self.build_every_state()
-        on = TODAY + days(offset)
+        on = moment(TODAY + days(offset))
         loaded = list(Personnel.objects.all())
         policy.load_deliverer_states(loaded, on)
         for person in loaded:
@@ -418,13 +498,14 @@ class TestBulkAgreesWithTheCheck:
             own = [(s.id, s.ok, s.messages) for s in policy.deliverer_states(fresh, on)]
             assert from_loaded == own, person
         elsewhere = loaded[0]
-        assert policy.Subject(elsewhere, on + days(1)).known("dlv_trained") is None
+        # Answers loaded for one moment are never used for another.
+        assert policy._known(elsewhere, on + days(1), "dlv_trained") is None
 
     def test_bulk_and_single_answers_agree_on_the_demo_data(self, settings):
         settings.DEMO_MODE = True
         call_command("load_demo_data", stdout=open("/dev/null", "w"))
         self.build_every_state()
-        today = timezone.localdate()
+        today = timezone.now()
         seen = {"eligible": 0, "DLV-ACTIVE": 0, "DLV-SWORN": 0, "DLV-TRAIN": 0, "DLV-ACCOMP": 0}
         for person in policy.annotate_deliverer_states(Personnel.objects.all(), today):
             single = policy.deliverer_states(person, today)
@@ -444,12 +525,13 @@ class TestBulkAgreesWithTheCheck:
         recorded_attempt(person=p, lead=lead, on=TODAY - days(15))
         confirmed_by_hand(p, on=TODAY - days(25), lead=lead)
         ManualAccompanimentFactory(personnel=p, lead=lead, accompanied_on=TODAY - days(90))
-        row = policy.annotate_deliverer_states(Personnel.objects.filter(pk=p.pk), TODAY).get()
-        assert row.last_training_on == TODAY - days(20)
-        assert row.first_accompanied_on == TODAY - days(25)  # the unconfirmed one is ignored
         q = Personnel.objects.filter(pk=p.pk)
-        only_recorded = policy.annotate_deliverer_states(q, TODAY - days(20)).get()
-        assert only_recorded.first_accompanied_on == TODAY - days(25)
-        none_yet = policy.annotate_deliverer_states(q, TODAY - days(26)).get()
-        assert none_yet.first_accompanied_on is None
+        row = policy.annotate_deliverer_states(q, moment(TODAY)).get()
+        assert row.last_training_on == TODAY - days(20)
+        # The unconfirmed one is ignored.
+        assert policy.first_accompanied_on(row) == TODAY - days(25)
+        only_recorded = policy.annotate_deliverer_states(q, moment(TODAY - days(20))).get()
+        assert policy.first_accompanied_on(only_recorded) == TODAY - days(25)
+        none_yet = policy.annotate_deliverer_states(q, moment(TODAY - days(26))).get()
+        assert policy.first_accompanied_on(none_yet) is None
         assert none_yet.last_training_on == TODAY - days(40)

@@ -10,26 +10,35 @@ from candidates.models import EligibilityDetermination, Relationship
 from deliveries.models import GuardianContact, JuvenileDecision, TeamAssignment
 from deliveries.policy import preparation as policy
 from tests import factories as f
+from vipcn.clock import at
+from vipcn.policy import RULES
 
 pytestmark = pytest.mark.django_db
 
+# P-TEAM names each member's own DLV-* refusal (issue 15: "their errors carry DLV-* codes").
+DLV_CODES = ("DLV-ACTIVE", "DLV-SWORN", "DLV-TRAIN", "DLV-ACCOMP")
 
-def failures(rule, case, actor=None, on_date=None):
-    subject = policy.Subject(case, on_date, actor=actor)
+
+def failures(rule, case, as_of=None):
+    subject = policy.CaseSubject(case)
     try:
-        rule.validate(subject)
+        rule.validate(subject, as_of or timezone.now())
     except ValidationError as exc:
         return exc.error_list
     return []
 
 
-def assert_blocks(rule, case, rule_id, **kwargs):
-    errors = failures(rule, case, **kwargs)
+def assert_blocks(rule, case, rule_id, *, also=(), errors=None, **kwargs):
+    """The rule blocks, and every error names ``rule_id`` (or one of ``also``: the rules
+    whose refusals it carries) with its citation."""
+    errors = failures(rule, case, **kwargs) if errors is None else errors
     assert errors, f"{rule_id} should block"
     for error in errors:
-        assert error.code == rule_id
-        assert f"({rule_id})" in error.messages[0]
-        assert "Blocked by SOP 2-64" in error.messages[0]
+        assert error.code in (rule_id, *also)
+        # The citation from requirements.md's table: "SOP 2-64-…", or "VIP program rule" for
+        # J-GUARDIAN and DLV-ACTIVE (issue 15, finding 8: 2-64-5 B.1.f is struck).
+        citation = RULES[error.code].citation
+        assert error.messages[0].startswith(f"Blocked by {citation} ({error.code}):")
     return errors
 
 
@@ -45,7 +54,7 @@ def juvenile_case(lead_user):
 
 def test_a_prepared_case_meets_every_preparation_rule(case, juvenile_case, lead_user):
     for c in (case, juvenile_case):
-        policy.check_approval(c, lead_user)  # raises if anything is missing
+        policy.check_approval(c, lead_user, timezone.now())  # raises if anything is missing
 
 
 class TestThreat:
@@ -86,6 +95,7 @@ class TestLetter:
         case.letter_versions.all().delete()
         case.no_letter_reason = "The candidate is blind; the message is given orally."
         case.no_letter_by = lead_user
+        case.no_letter_at = timezone.now()
         case.save()
         assert failures(policy.LetterSettled(), case) == []
 
@@ -93,6 +103,7 @@ class TestLetter:
         case.letter_versions.all().delete()
         case.no_letter_reason = "   "
         case.no_letter_by = lead_user
+        case.no_letter_at = timezone.now()
         assert_blocks(policy.LetterSettled(), case, "P-LETTER")
 
 
@@ -106,16 +117,18 @@ class TestTeam:
         TeamAssignment.objects.create(
             case=case, personnel=untrained, role=TeamAssignment.Role.DELIVERER
         )
-        errors = assert_blocks(policy.TeamReady(), case, "P-TEAM")
+        errors = assert_blocks(policy.TeamReady(), case, "P-TEAM", also=DLV_CODES)
         text = " ".join(e.messages[0] for e in errors)
         assert untrained.full_name in text and "DLV-TRAIN" in text
+        assert "DLV-TRAIN" in [e.code for e in errors]
 
     def test_eligibility_is_read_on_the_day(self, case):
         member = case.team.get()
         member.personnel.trainings_attended.update(
             attended_on=timezone.localdate() + datetime.timedelta(days=10)
         )
-        assert_blocks(policy.TeamReady(), case, "P-TEAM")
+        errors = assert_blocks(policy.TeamReady(), case, "P-TEAM", also=DLV_CODES)
+        assert [e.code for e in errors] == ["DLV-TRAIN"]
 
     def test_accompanying_officer_needs_the_lead_on_the_team(self, case):
         TeamAssignment.objects.create(
@@ -143,7 +156,7 @@ class TestTeam:
             personnel=f.PersonnelFactory(is_sworn=False),
             role=TeamAssignment.Role.ACCOMPANYING,
         )
-        errors = assert_blocks(policy.TeamReady(), case, "P-TEAM")
+        errors = assert_blocks(policy.TeamReady(), case, "P-TEAM", also=DLV_CODES)
         assert "DLV-SWORN" in errors[0].messages[0]
 
 
@@ -160,7 +173,8 @@ class TestSocial:
 
 class TestJPO:
     def test_does_not_apply_to_adults(self, case):
-        assert not policy.ProbationOfficeContacted().applies(policy.Subject(case))
+        subject = policy.CaseSubject(case)
+        assert not policy.ProbationOfficeContacted().applies(subject, timezone.now())
 
     def test_missing_contact_blocks_a_juvenile(self, juvenile_case):
         juvenile_case.jpo_check.delete()
@@ -216,10 +230,17 @@ class TestGuardian:
 
 class TestApprove:
     def test_staff_cannot_approve(self, case, staff_user):
-        assert_blocks(policy.LeadApproved(), case, "P-APPROVE", actor=staff_user)
+        try:
+            policy.LeadApproved().validate_approver(staff_user)
+        except ValidationError as exc:
+            errors = exc.error_list
+        else:
+            errors = []
+        assert_blocks(policy.LeadApproved(), case, "P-APPROVE", errors=errors)
 
     def test_lead_may_approve(self, case, lead_user):
-        assert failures(policy.LeadApproved(), case, actor=lead_user) == []
+        assert policy.LeadApproved().validate_approver(lead_user) is None
+        policy.check_approval(case, lead_user, timezone.now())
 
     def test_checklist_shows_unapproved_case_as_not_met(self, case):
         assert_blocks(policy.LeadApproved(), case, "P-APPROVE")
@@ -229,7 +250,7 @@ class TestApprove:
         case.background_check.delete()
         case.refresh_from_db()
         with pytest.raises(ValidationError) as exc:
-            policy.check_approval(case, staff_user)
+            policy.check_approval(case, staff_user, timezone.now())
         codes = [e.code for e in exc.value.error_list]
         assert codes == ["P-APPROVE", "P-THREAT", "P-BACKGROUND"]
 
@@ -239,21 +260,24 @@ class TestJuvenileAge:
         """Identified at 17, 18 by approval day: J-JPO, J-DECIDE, J-GUARDIAN still apply."""
         today = timezone.localdate()
         candidate = f.EligibleCandidateFactory(date_of_birth=f.years_ago(18, days=3))
-        EligibilityDetermination.objects.create(
-            candidate=candidate,
-            determined_by=lead_user,
-            determined_on=today - datetime.timedelta(days=20),
-            eligible=True,
-            juvenile=True,
-        )
-        case = f.CaseFactory(candidate=candidate, opened_on=today - datetime.timedelta(days=10))
+        with at(f.days_ago(20)):
+            EligibilityDetermination.objects.create(
+                candidate=candidate,
+                determined_by=lead_user,
+                determined_on=today - datetime.timedelta(days=20),
+                eligible=True,
+                juvenile=True,
+            )
+        case = f.opened_case(candidate=candidate, opened=f.days_ago(10))
+        assert case.determination.determined_on == today - datetime.timedelta(days=20)
         assert not candidate.is_juvenile_on(today)
-        subject = policy.Subject(case)
+        subject = policy.CaseSubject(case)
         assert subject.juvenile
-        ids = [s.id for s in policy.preparation_states(case) if s.applies and not s.ok]
+        states = policy.case_states(case, timezone.now())
+        ids = [s.id for s in states if s.applies and not s.ok]
         assert {"J-JPO", "J-DECIDE", "J-GUARDIAN"} <= set(ids)
 
     def test_an_adult_has_no_juvenile_rules(self, case):
-        states = {s.id: s for s in policy.preparation_states(case)}
+        states = {s.id: s for s in policy.case_states(case, timezone.now())}
         assert not states["J-JPO"].applies
         assert not states["J-GUARDIAN"].applies

@@ -6,13 +6,10 @@ import pytest
 from django.utils import timezone
 
 from deliveries import models as dm
-from deliveries.policy.personnel import may_deliver
+from deliveries.policy.personnel import annotate_deliverer_states, may_deliver
 from deliveries.selectors import reports as sel
-from deliveries.selectors.common import (
-    may_deliver_on,
-    personnel_with_eligibility_dates,
-)
 from tests import factories as f
+from vipcn.policy import as_of_day
 
 pytestmark = pytest.mark.django_db
 S = dm.CNCase.State
@@ -29,7 +26,7 @@ class TestPipeline:
         assert waiting_map(lead_user)[case.number] == ["P-APPROVE"]
 
     def test_each_missing_record_is_named_by_its_rule(self, lead_user):
-        case = f.CaseFactory(state=S.PREPARING)
+        case = f.opened_case()  # an eligible candidate (ID-DET holds), nothing prepared
         assert waiting_map(lead_user)[case.number] == [
             "P-THREAT",
             "P-BACKGROUND",
@@ -39,8 +36,16 @@ class TestPipeline:
         ]
 
     def test_a_no_letter_reason_meets_the_letter_rule(self, lead_user):
-        case = f.CaseFactory(state=S.PREPARING, no_letter_reason="Candidate cannot read")
+        # The Lead's recorded decision: why, who and when (P-LETTER).
+        case = f.opened_case(
+            no_letter_reason="Candidate cannot read",
+            no_letter_by=lead_user,
+            no_letter_at=f.days_ago(2),
+        )
         assert "P-LETTER" not in waiting_map(lead_user)[case.number]
+        case.no_letter_reason = " "
+        case.save()
+        assert "P-LETTER" in waiting_map(lead_user)[case.number]
 
     def test_an_accompanying_officer_alone_is_not_a_team(self, lead_user):
         case = f.report_prepared_case()
@@ -56,13 +61,21 @@ class TestPipeline:
         assert not {"J-JPO", "J-DECIDE", "J-GUARDIAN"} & set(got[adult.number])
 
     def test_a_juvenile_determination_keeps_the_safeguards_after_18(self, lead_user):
-        candidate = f.CandidateFactory(date_of_birth=f.years_ago(18, days=3))
-        f.ReportDeterminationFactory(candidate=candidate, juvenile=True)
+        # Identified 60 days ago, at 17 (J-AGE: the case's day of identification); 18 today.
+        candidate = f.EligibleCandidateFactory(
+            date_of_birth=f.years_ago(18, days=3), identified=f.days_ago(60)
+        )
         case = f.report_prepared_case(candidate=candidate)
+        # ``prepare`` recorded the juvenile safeguards too; without them the case waits for
+        # each of them, not for the approval.
+        assert waiting_map(lead_user)[case.number] == ["P-APPROVE"]
+        dm.JPOCheck.objects.filter(case=case).delete()
+        dm.JuvenileDecision.objects.filter(case=case).delete()
+        dm.GuardianContact.objects.filter(case=case).delete()
         assert waiting_map(lead_user)[case.number] == ["J-JPO", "J-DECIDE", "J-GUARDIAN"]
 
     def test_after_approval_it_waits_for_the_delivery_then_the_after_action(self, lead_user):
-        ready = f.CaseFactory(state=S.READY)
+        ready = f.ReadyCaseFactory()  # approved by the Lead (approval of facts)
         no_after_action = f.ReportAttemptFactory()
         no_cad = f.ReportAfterActionFactory(cad_number=None, confirmed_at=None, confirmed_by=None)
         complete = f.ReportAfterActionFactory(confirmed_at=None, confirmed_by=None)
@@ -87,7 +100,7 @@ class TestPipeline:
         f.report_prepared_case()
         f.report_prepared_case()
         f.CaseFactory(state=S.PREPARING)
-        f.CaseFactory(state=S.READY)
+        f.ReadyCaseFactory()  # approved by the Lead (approval of facts)
         f.CaseFactory(state=S.CLOSED)
         data = sel.pipeline(lead_user)
         assert {r["state"]: r["count"] for r in data["states"]} == {
@@ -110,7 +123,7 @@ class TestQueues:
     def test_it_fills_each_queue(self, lead_user):
         now = timezone.now()
         approval = f.report_prepared_case()
-        ready = f.CaseFactory(state=S.READY, approved_at=now - datetime.timedelta(days=3))
+        ready = f.ReadyCaseFactory(approved_at=now - datetime.timedelta(days=3))
         juvenile = f.CaseFactory(state=S.PREPARING, candidate=f.JuvenileCandidateFactory())
         fresh = f.ReportAttemptFactory(contact_at=now - datetime.timedelta(hours=2))
         late = f.ReportAttemptFactory(contact_at=now - datetime.timedelta(hours=30))
@@ -158,7 +171,8 @@ def build_outcome_fixture():
     f.ReportAttemptFactory(case=twice, outcome=OUTCOME.DELIVERED)
     f.ReportFollowUpFactory(case=a1.case)
     f.ReportFollowUpFactory(case=a2.case, response=dm.FollowUp.Response.DECLINED)
-    # Bases: a1 victim + referral (DA); a2 referral (community).
+    # Bases: a1 victim + referral (DA); a2 referral (community), a withdrawn GVIS basis. Each
+    # candidate the factories identify (a1, a2, the ended one) also has a driver basis (ID-3).
     f.BasisFactory(candidate=a1.case.candidate)
     f.BasisFactory(
         candidate=a1.case.candidate, code="ID-5", shooting=None, referral_source="district_attorney"
@@ -166,7 +180,7 @@ def build_outcome_fixture():
     f.BasisFactory(
         candidate=a2.case.candidate, code="ID-5", shooting=None, referral_source="community"
     )
-    f.BasisFactory(candidate=a2.case.candidate, code="ID-3", shooting=None, withdrawn=True)
+    f.BasisFactory(candidate=a2.case.candidate, code="ID-4", shooting=None, withdrawn=True)
     # Outside the period and a sealed record: never counted.
     f.ReportAttemptFactory(contact_at=now - datetime.timedelta(days=400))
     sealed = f.CaseFactory(state=S.ATTEMPTED, candidate=f.CandidateFactory(sealed=True))
@@ -187,7 +201,8 @@ class TestOutcomes:
         }
         assert {r["key"]: r["count"] for r in data["by_age"]} == {"adult": 4, "juvenile": 1}
         basis = {r["key"]: r["count"] for r in data["by_basis"]}
-        assert basis["ID-1"] == 1 and basis["ID-5"] == 2 and basis["ID-3"] == 0
+        assert basis["ID-1"] == 1 and basis["ID-5"] == 2 and basis["ID-4"] == 0
+        assert basis["ID-3"] == 3
         referral = {r["key"]: r["count"] for r in data["by_referral"]}
         assert referral["district_attorney"] == 1 and referral["community"] == 1
         assert data["summary"] == {
@@ -226,21 +241,41 @@ class TestDeliverers:
         f.ReportAfterActionFactory(attempt=accompanied.attempts_present.first().attempt)
         f.TrainingAttendanceFactory(personnel=accompanied)
         f.PersonnelFactory(is_sworn=False)
-        people = list(personnel_with_eligibility_dates())
-        for day in (
-            today - datetime.timedelta(days=200),
-            today - datetime.timedelta(days=1),
-            today,
-        ):
+
+        def agree(as_of):
+            people = list(annotate_deliverer_states(dm.Personnel.objects.all(), as_of))
+            assert len(people) > 5
             for person in people:
-                assert may_deliver_on(person, day) == may_deliver(person, day), (person, day)
-        assert may_deliver_on(next(p for p in people if p.pk == accompanied.pk), today)
+                assert person.dlv_eligible == may_deliver(person, as_of), (person, as_of)
+
+        for as_of in (
+            as_of_day(today - datetime.timedelta(days=200)),
+            as_of_day(today - datetime.timedelta(days=1)),
+            timezone.now(),
+        ):
+            agree(as_of)
+        # The Lead on that attempt (five days ago) was designated only today: an accompaniment
+        # before the Lead's designation does not count (issue 15, DLV-ACCOMP).
+        assert not may_deliver(accompanied, timezone.now())
+        dm.Personnel.objects.filter(pk=lead.pk).update(
+            lead_designated_on=today - datetime.timedelta(days=30)
+        )
+        agree(timezone.now())
+        assert may_deliver(accompanied, timezone.now())
 
     def test_it_reports_the_command_level_share(self, lead_user):
+        def case():
+            # A case without a planned team: the three officers below are the whole roster
+            # (a ReadyCaseFactory case would plan and train officers of its own).
+            return f.CaseFactory(state=S.ATTEMPTED)
+
         chief = f.PersonnelFactory(rank=f.RankFactory(name="Commander", is_command_level=True))
-        f.ReportAttemptMemberFactory(personnel=chief, role=dm.AttemptTeamMember.Role.LEAD)
-        f.ReportAttemptMemberFactory()
-        f.ReportAttemptMemberFactory(attempt__outcome=OUTCOME.NOT_LOCATED)
+        f.ReportAttemptMemberFactory(
+            personnel=chief, role=dm.AttemptTeamMember.Role.LEAD, attempt__case=case()
+        )
+        f.ReportAttemptMemberFactory(attempt__case=case())
+        f.ReportAttemptMemberFactory(attempt__outcome=OUTCOME.NOT_LOCATED, attempt__case=case())
+        f.PersonnelFactory(is_active=False)
         start, end = sel.default_period()
         data = sel.deliverer_summary(lead_user, start, end)
         assert data["command_share"] == {"with_command": 1, "delivered": 2, "percent": 50}
@@ -252,7 +287,7 @@ def build_volume(n):
     for _ in range(n):
         f.report_prepared_case()
         f.CaseFactory(state=S.PREPARING, candidate=f.JuvenileCandidateFactory())
-        f.CaseFactory(state=S.READY, approved_at=timezone.now())
+        f.ReadyCaseFactory()
         f.ReportAfterActionFactory(confirmed_at=None, confirmed_by=None)
         f.ReportAttemptMemberFactory()
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from candidates.models import Candidate, Relationship
+from candidates.models import Relationship
 from deliveries.models import (
     CaseTransition,
     CNCase,
@@ -17,6 +17,7 @@ from deliveries.models import (
     JuvenileDecision,
     LetterVersion,
     TeamAssignment,
+    ThreatAssessment,
 )
 from deliveries.services import preparation as services
 from tests import factories as f
@@ -51,6 +52,29 @@ class TestOpen:
             services.case_open(candidate=f.CandidateFactory(), actor=staff_user)
         assert codes(exc) == ["ID-DET"]
 
+    def test_the_refusal_names_id_det_and_nothing_is_saved(self, staff_user):
+        """Issue 15, finding 7: refusing to open a case named no rule."""
+        candidate = f.CandidateFactory()
+        with pytest.raises(ValidationError) as exc:
+            services.case_open(candidate=candidate, actor=staff_user)
+        assert exc.value.messages[0].startswith("Blocked by SOP 2-64-4 A / 2-64-5 A (ID-DET):")
+        assert not CNCase.objects.filter(candidate=candidate).exists()
+        assert not CaseTransition.objects.filter(case__candidate=candidate).exists()
+
+    def test_a_missing_date_of_birth_is_named_as_the_cause(self, staff_user):
+        """Issue 15, finding 7: ID-DET said "meets no basis" when the real cause was a missing
+        date of birth. Determined eligible, then the date of birth removed."""
+        candidate = f.EligibleCandidateFactory()
+        candidate.date_of_birth = None
+        candidate.save()
+        with pytest.raises(ValidationError) as exc:
+            services.case_open(candidate=candidate, actor=staff_user)
+        assert codes(exc) == ["ID-DET"]
+        text = exc.value.messages[0]
+        assert "(ID-DET)" in text and "date of birth is not recorded" in text
+        assert "meets no identification basis" not in text
+        assert not CNCase.objects.filter(candidate=candidate).exists()
+
     def test_one_open_case_per_candidate(self, case, staff_user):
         with pytest.raises(ValidationError) as exc:
             services.case_open(candidate=case.candidate, actor=staff_user)
@@ -74,6 +98,23 @@ class TestChecks:
         )
         assert item.created_by == staff_user
         assert case.version == 2  # the caller's instance is refreshed
+
+    def test_an_assessment_dated_before_the_case_was_opened_is_refused(self, case, staff_user):
+        """Issue 15, finding 4: only a check made for this case counts (preparation in time)."""
+        version = case.version
+        with pytest.raises(ValidationError) as exc:
+            services.threat_assessment_record(
+                case=case,
+                version=case.version,
+                completed_by="Det. Ortiz",
+                completed_on=case.opened_on - datetime.timedelta(days=1),
+                summary="Low risk",
+                actor=staff_user,
+            )
+        assert codes(exc) == ["P-THREAT"]
+        assert "before the case was opened" in exc.value.messages[0]
+        assert not ThreatAssessment.objects.filter(case=case).exists()
+        assert CNCase.objects.get(pk=case.pk).version == version
 
     def test_stale_version_is_refused_and_nothing_written(self, case, staff_user):
         with pytest.raises(ValidationError) as exc:
@@ -127,25 +168,92 @@ class TestLetter:
 
     def test_each_edit_is_a_new_version(self, case, staff_user):
         template = f.LetterTemplateFactory()
+        penalty = f.PenaltyFactory()
+        # P-LETTER (issue 15, finding 7): every version names a penalty, and the drafter's text
+        # keeps {{ penalties }}, where the chosen penalties are listed.
         one = services.letter_draft(
-            case=case, version=case.version, template=template, penalties=[], actor=staff_user
+            case=case,
+            version=case.version,
+            template=template,
+            penalties=[penalty],
+            actor=staff_user,
         )
         two = services.letter_draft(
             case=case,
             version=case.version,
             template=template,
-            penalties=[],
-            body="Edited text",
+            penalties=[penalty],
+            body="Edited text\n\n{{ penalties }}",
             actor=staff_user,
         )
         assert (one.number, two.number) == (1, 2)
         one.refresh_from_db()
-        assert "Edited" not in one.body and two.body == "Edited text"
+        assert "Edited" not in one.body and two.body.startswith("Edited text\n\n")
+        assert two.source == "Edited text\n\n{{ penalties }}"
+        assert penalty.description_en in two.body  # the template's language
+
+    def test_a_letter_with_no_penalty_is_refused_and_nothing_saved(self, case, staff_user):
+        """P-LETTER (issue 15, finding 7): the template plus Save made "These are the laws and
+        penalties that apply to you:" followed by nothing."""
+        version = case.version
+        with pytest.raises(ValidationError) as exc:
+            services.letter_draft(
+                case=case,
+                version=case.version,
+                template=f.LetterTemplateFactory(),
+                penalties=[],
+                actor=staff_user,
+            )
+        assert codes(exc) == ["P-LETTER"]
+        assert "(P-LETTER)" in exc.value.messages[0] and "penalty" in exc.value.messages[0]
+        assert not LetterVersion.objects.filter(case=case).exists()
+        assert CNCase.objects.get(pk=case.pk).version == version
+
+    def test_a_text_without_the_penalties_placeholder_is_refused(self, case, staff_user):
+        with pytest.raises(ValidationError) as exc:
+            services.letter_draft(
+                case=case,
+                version=case.version,
+                template=f.LetterTemplateFactory(),
+                penalties=[f.PenaltyFactory()],
+                body="Dear candidate, no penalties listed here.",
+                actor=staff_user,
+            )
+        assert codes(exc) == ["P-LETTER"]
+        assert "{{ penalties }}" in exc.value.messages[0]
+        assert not LetterVersion.objects.filter(case=case).exists()
+
+    def test_choosing_penalties_on_a_later_version_changes_its_text(self, case, staff_user):
+        """P-LETTER (issue 15, finding 7): on later versions the ticked penalties were ignored
+        while the text box was pre-filled with the earlier version's merged text."""
+        template = f.LetterTemplateFactory()
+        first = f.PenaltyFactory(description_en="Shooting at a dwelling.")
+        second = f.PenaltyFactory(description_en="Unlawful carrying of a firearm.")
+        one = services.letter_draft(
+            case=case, version=case.version, template=template, penalties=[first], actor=staff_user
+        )
+        # The drafter starts from the earlier version's text (as the form pre-fills it).
+        two = services.letter_draft(
+            case=case,
+            version=case.version,
+            template=template,
+            penalties=[second],
+            body=one.source,
+            actor=staff_user,
+        )
+        assert first.description_en in one.body
+        assert second.description_en in two.body and second.statute in two.body
+        assert first.description_en not in two.body and first.statute not in two.body
+        assert list(two.penalties.all()) == [second]
 
     def test_only_the_lead_accepts_and_then_it_is_final(self, case, staff_user, lead_user):
         template = f.LetterTemplateFactory()
         letter = services.letter_draft(
-            case=case, version=case.version, template=template, penalties=[], actor=staff_user
+            case=case,
+            version=case.version,
+            template=template,
+            penalties=[f.PenaltyFactory()],
+            actor=staff_user,
         )
         with pytest.raises(ValidationError) as exc:
             services.letter_accept(case=case, version=case.version, letter=letter, actor=staff_user)
@@ -155,18 +263,32 @@ class TestLetter:
         assert letter.accepted_by == lead_user
         with pytest.raises(ValidationError) as exc:
             services.letter_draft(
-                case=case, version=case.version, template=template, penalties=[], actor=lead_user
+                case=case,
+                version=case.version,
+                template=template,
+                penalties=[f.PenaltyFactory()],
+                actor=lead_user,
             )
         assert codes(exc) == ["P-LETTER"]
+        assert "final" in exc.value.messages[0]
         assert LetterVersion.objects.filter(case=case).count() == 1
 
     def test_only_the_latest_draft_can_be_accepted(self, case, staff_user, lead_user):
         template = f.LetterTemplateFactory()
+        penalty = f.PenaltyFactory()
         old = services.letter_draft(
-            case=case, version=case.version, template=template, penalties=[], actor=staff_user
+            case=case,
+            version=case.version,
+            template=template,
+            penalties=[penalty],
+            actor=staff_user,
         )
         services.letter_draft(
-            case=case, version=case.version, template=template, penalties=[], actor=staff_user
+            case=case,
+            version=case.version,
+            template=template,
+            penalties=[penalty],
+            actor=staff_user,
         )
         with pytest.raises(ValidationError) as exc:
             services.letter_accept(case=case, version=case.version, letter=old, actor=lead_user)
@@ -261,9 +383,8 @@ class TestTeam:
 class TestJuvenile:
     @pytest.fixture
     def jcase(self, staff_user):
-        return services.case_open(
-            candidate=f.JuvenileCandidateFactory(status=Candidate.Status.ELIGIBLE), actor=staff_user
-        )
+        # Eligible by a determination in force (ID-DET), not by a status typed in.
+        return services.case_open(candidate=f.EligibleJuvenileFactory(), actor=staff_user)
 
     def test_jpo_steps_refused_for_an_adult(self, case, staff_user):
         with pytest.raises(ValidationError) as exc:
@@ -312,13 +433,44 @@ class TestJuvenile:
             case=jcase,
             version=jcase.version,
             decision=JuvenileDecision.Decision.DO_NOT_DELIVER,
-            services_status="PO has a strong relationship; a CN would interfere.",
+            services_status="Enrolled in the youth program.",
+            # J-DECIDE (issue 15, finding 7): on probation, the decision rests on the probation
+            # officer's relationship with the juvenile, so it is described.
+            probation_relationship="PO has a strong relationship; a CN would interfere.",
             actor=lead_user,
         )
         assert jcase.state == S.STOPPED
         last = jcase.transitions.last()
         assert (last.to_state, last.actor) == (S.STOPPED, lead_user)
         assert "J-DECIDE" in last.note
+
+    def test_decision_on_probation_needs_the_officers_relationship(self, jcase, lead_user):
+        """J-DECIDE (issue 15, finding 7): a decision for a juvenile on probation was accepted
+        with nothing on the probation officer's relationship with the juvenile."""
+        services.jpo_check_record(
+            case=jcase,
+            version=jcase.version,
+            contacted_on=timezone.localdate(),
+            jpo_contact="Desk",
+            on_probation=True,
+            probation_officer="PO Diaz",
+            actor=lead_user,
+        )
+        version = CNCase.objects.get(pk=jcase.pk).version
+        with pytest.raises(ValidationError) as exc:
+            services.juvenile_decision_record(
+                case=jcase,
+                version=jcase.version,
+                decision=JuvenileDecision.Decision.DELIVER,
+                services_status="Enrolled in the youth program.",
+                probation_relationship="  ",
+                actor=lead_user,
+            )
+        assert codes(exc) == ["J-DECIDE"]
+        assert "probation officer's relationship" in exc.value.messages[0]
+        assert not JuvenileDecision.objects.filter(case=jcase).exists()
+        saved = CNCase.objects.get(pk=jcase.pk)
+        assert saved.version == version and saved.state == S.PREPARING
 
     def test_decision_needs_the_jpo_contact(self, jcase, lead_user):
         with pytest.raises(ValidationError) as exc:
@@ -357,14 +509,17 @@ class TestJuvenile:
         )
         assert jcase.planned_guardian == mother
 
-    def test_turning_18_keeps_the_safeguards_at_approval(self, staff_user, lead_user):
+    def test_turning_18_keeps_the_safeguards_at_approval(self, staff_user, lead_user, monkeypatch):
         """Opened at 17; 18 by approval day: the J-* rules still block the approval."""
         today = timezone.localdate()
+        # Identified 30 days ago, at 17; 18 two days ago.
         candidate = f.EligibleCandidateFactory(date_of_birth=f.years_ago(18, days=2))
-        case = f.prepared_case(lead_user=lead_user)
-        case.candidate = candidate
-        case.opened_on = today - datetime.timedelta(days=5)
-        case.save()
+        case = f.opened_case(candidate=candidate, opened=f.days_ago(5))
+        assert case.opened_on == today - datetime.timedelta(days=5)
+        # Every adult preparation step, none of the juvenile ones.
+        monkeypatch.setattr(f, "_juvenile", lambda case: False)
+        f.prepare(case, lead_user=lead_user)
+        case.refresh_from_db()
         with pytest.raises(ValidationError) as exc:
             services.case_approve(case=case, version=case.version, actor=lead_user)
         assert {"J-JPO", "J-DECIDE", "J-GUARDIAN"} <= set(codes(exc))
@@ -398,8 +553,12 @@ class TestApprove:
         person.save()
         with pytest.raises(ValidationError) as exc:
             services.case_approve(case=case, version=case.version, actor=lead_user)
-        assert codes(exc) == ["P-TEAM"]
+        # P-TEAM carries the member's own DLV-* refusal, with its rule ID as the code.
+        assert codes(exc) == ["DLV-ACTIVE"]
         assert "DLV-ACTIVE" in exc.value.messages[0]
+        assert person.full_name in exc.value.messages[0]
+        case.refresh_from_db()
+        assert case.state == S.PREPARING and case.approved_at is None
 
     def test_approving_twice_is_refused(self, lead_user):
         case = f.prepared_case(lead_user=lead_user)
@@ -462,7 +621,12 @@ class TestLapse:
                 contact_person="Y",
                 actor=staff_user,
             )
-        assert codes(exc) == ["not_preparing"]
+        # Every refusal names its rule (issue 15, finding 7): a withdrawn case can no longer
+        # be prepared for approval (P-APPROVE).
+        assert codes(exc) == ["P-APPROVE"]
+        assert "withdrawn" in exc.value.messages[0]
+        case.social_services.refresh_from_db()
+        assert case.social_services.organization == "Other Org"
 
     def test_withdraw_needs_a_reason(self, case, staff_user):
         with pytest.raises(ValidationError):

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
@@ -10,18 +11,31 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Relationship
-from deliveries.models import AfterAction, CNCase, DeliveryAttempt, FollowUp
+from deliveries.models import (
+    AfterAction,
+    AttemptCheck,
+    AttemptException,
+    CNCase,
+    DeliveryAttempt,
+    FollowUp,
+    TeamAssignment,
+)
 from tests.conftest import login_as
 from tests.factories import (
     AfterActionFactory,
     AttemptFactory,
-    DeterminationFactory,
     EligibleDelivererFactory,
+    EligibleJuvenileFactory,
     JuvenileCandidateFactory,
     PersonnelFactory,
     ReadyCaseFactory,
     RelationshipFactory,
+    TeamAssignmentFactory,
     VipLeadPersonnelFactory,
+    approve,
+    days_ago,
+    opened_case,
+    prepare,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +48,14 @@ def local(dt):
     return timezone.localtime(dt).strftime(FMT)
 
 
-def post_data(deliverer, **fields):
+def post_data(case, **fields):
+    """What the attempt form posts, consistent for the outcome: the approved team present (as
+    the form offers it, P-TEAM), a social services member when they delivered their message,
+    the accepted letter presented on a delivery."""
     now = timezone.now()
+    outcome = fields.get("outcome", "delivered")
+    met = outcome in DeliveryAttempt.CONTACT_OUTCOMES
+    planned = list(case.team.all())
     values = {
         "contact_at": local(now - datetime.timedelta(hours=1)),
         "address": "1 Test St",
@@ -44,14 +64,28 @@ def post_data(deliverer, **fields):
         "ecc_told_location": "on",
         "ecc_told_team": "on",
         "ecc_told_identity": "on",
-        "deliverers": [deliverer.pk],
-        "outcome": "delivered",
-        "message_delivered": "yes",
-        "social_services_delivered": "yes",
+        "lead": next((m.personnel_id for m in planned if m.role == "lead"), None),
+        "deliverers": [m.personnel_id for m in planned if m.role == "deliverer"],
+        "accompanying": [m.personnel_id for m in planned if m.role == "accompanying"],
+        "outcome": outcome,
+        "message_delivered": "yes" if met else None,
+        "letter_presented": "on" if outcome in DeliveryAttempt.DELIVERED_OUTCOMES else None,
+        "social_services_delivered": "yes" if met else None,
+        "social_services_names": "R. Provider" if met else None,
         "version": "0",
     }
     values.update(fields)
     return {k: v for k, v in values.items() if v is not None}
+
+
+def case_with_team(*members):
+    """A case prepared in order whose approved team is ``members`` ((role, person) pairs)."""
+    case = opened_case()
+    prepare(case)
+    case.team.all().delete()  # the default deliverer ``prepare`` plans
+    for role, person in members:
+        TeamAssignmentFactory(case=case, personnel=person, role=role, recorded=days_ago(2))
+    return approve(case)
 
 
 def test_it_shows_the_attempt_form_with_the_planned_address(staff_client):
@@ -70,10 +104,9 @@ def test_it_shows_the_attempt_form_with_the_planned_address(staff_client):
 
 def test_it_records_an_attempt_and_moves_the_case(staff_client, staff_user):
     case = ReadyCaseFactory()
-    deliverer = EligibleDelivererFactory()
     response = staff_client.post(
         reverse("attempts:record", args=[case.pk]),
-        post_data(deliverer, social_services_names="R. Provider\n\nP. Partner"),
+        post_data(case, social_services_names="R. Provider\n\nP. Partner"),
     )
     attempt = DeliveryAttempt.objects.get(case=case)
     assert response.status_code == 302
@@ -90,7 +123,7 @@ def test_it_refuses_contact_before_the_ecc_advisement_with_the_rule(staff_client
     response = staff_client.post(
         reverse("attempts:record", args=[case.pk]),
         post_data(
-            EligibleDelivererFactory(),
+            case,
             contact_at=local(now - datetime.timedelta(hours=2)),
             ecc_advised_at=local(now - datetime.timedelta(hours=1)),
         ),
@@ -104,27 +137,42 @@ def test_it_refuses_contact_before_the_ecc_advisement_with_the_rule(staff_client
 
 
 def test_it_refuses_an_ineligible_deliverer(staff_client):
-    case = ReadyCaseFactory()
-    response = staff_client.post(
-        reverse("attempts:record", args=[case.pk]), post_data(PersonnelFactory())
-    )
+    # The approved team is judged again as of the contact time (P-TEAM, each DLV-*).
+    case = case_with_team((TeamAssignment.Role.DELIVERER, PersonnelFactory()))
+    response = staff_client.post(reverse("attempts:record", args=[case.pk]), post_data(case))
     assert response.status_code == 200
     assert "(DLV-TRAIN)" in response.content.decode()
     assert not DeliveryAttempt.objects.exists()
 
 
+def test_it_refuses_a_team_other_than_the_approved_one_naming_who_differs(staff_client):
+    # Issue 15: an attempt by a team different from the approved one was accepted.
+    case = ReadyCaseFactory()
+    planned = case.team.get().personnel
+    stranger = EligibleDelivererFactory()
+    response = staff_client.post(
+        reverse("attempts:record", args=[case.pk]), post_data(case, deliverers=[stranger.pk])
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Blocked by SOP 2-64-4 B.1.c (P-TEAM)" in html
+    assert planned.full_name in html and stranger.full_name in html
+    assert not DeliveryAttempt.objects.exists()
+    case.refresh_from_db()
+    assert case.state == S.READY
+
+
 def test_it_refuses_a_juvenile_delivered_without_a_guardian(staff_client):
-    candidate = JuvenileCandidateFactory()
-    DeterminationFactory(candidate=candidate, juvenile=True)
+    candidate = EligibleJuvenileFactory()
     case = ReadyCaseFactory(candidate=candidate)
     url = reverse("attempts:record", args=[case.pk])
-    response = staff_client.post(url, post_data(EligibleDelivererFactory()))
+    response = staff_client.post(url, post_data(case))
     assert "(J-GUARDIAN)" in response.content.decode()
     assert not DeliveryAttempt.objects.exists()
     response = staff_client.post(
         url,
         post_data(
-            EligibleDelivererFactory(),
+            case,
             new_guardian_name="Mother Demo",
             new_guardian_kind=Relationship.Kind.PARENT,
         ),
@@ -135,8 +183,7 @@ def test_it_refuses_a_juvenile_delivered_without_a_guardian(staff_client):
 
 
 def test_it_keeps_the_guardian_of_a_juvenile_who_ended_it_after_the_message(staff_client):
-    candidate = JuvenileCandidateFactory()
-    DeterminationFactory(candidate=candidate, juvenile=True)
+    candidate = EligibleJuvenileFactory()
     case = ReadyCaseFactory(candidate=candidate)
     url = reverse("attempts:record", args=[case.pk])
     ended = {
@@ -145,13 +192,11 @@ def test_it_keeps_the_guardian_of_a_juvenile_who_ended_it_after_the_message(staf
         "ended_how": "asked_to_leave",
         "team_left_immediately": "on",
     }
-    response = staff_client.post(url, post_data(EligibleDelivererFactory(), **ended))
+    response = staff_client.post(url, post_data(case, **ended))
     assert "(J-GUARDIAN)" in response.content.decode()
     assert not DeliveryAttempt.objects.exists()
     father = RelationshipFactory(candidate=candidate, kind=Relationship.Kind.PARENT)
-    response = staff_client.post(
-        url, post_data(EligibleDelivererFactory(), guardian_present=father.pk, **ended)
-    )
+    response = staff_client.post(url, post_data(case, guardian_present=father.pk, **ended))
     assert response.status_code == 302
     attempt = DeliveryAttempt.objects.get(case=case)
     assert attempt.outcome == "ended" and attempt.guardian_present == father
@@ -162,7 +207,7 @@ def test_it_records_ended_by_the_candidate_never_as_delivered(staff_client):
     response = staff_client.post(
         reverse("attempts:record", args=[case.pk]),
         post_data(
-            EligibleDelivererFactory(),
+            case,
             outcome="ended",
             message_delivered="yes",
             ended_how="asked_to_leave",
@@ -177,37 +222,104 @@ def test_it_records_ended_by_the_candidate_never_as_delivered(staff_client):
     assert attempt.message_delivered and attempt.team_left_immediately
 
 
-def test_it_drops_fields_that_do_not_belong_to_the_outcome(staff_client):
+@pytest.mark.parametrize(
+    "ended",
+    [{"ended_how": "asked_to_leave"}, {"team_left_immediately": "on"}],
+    ids=["asked-us-to-leave", "team-left"],
+)
+def test_it_refuses_delivered_when_the_person_ended_it(ended, staff_client):
+    # Issue 15: "delivered" posted with "asked us to leave / team left" was saved as delivered
+    # and the leave data dropped; the page now reaches C-CONSENT, and nothing is saved.
+    case = ReadyCaseFactory()
+    response = staff_client.post(
+        reverse("attempts:record", args=[case.pk]), post_data(case, **ended)
+    )
+    assert response.status_code == 200
+    assert "Blocked by SOP 2-64-3 E (C-CONSENT)" in response.content.decode()
+    assert not DeliveryAttempt.objects.exists()
+    case.refresh_from_db()
+    assert case.state == S.READY
+
+
+def test_it_refuses_fields_that_do_not_belong_to_the_outcome(staff_client):
+    # Formerly the page dropped them silently; issue 15: nothing posted is discarded, a record
+    # that contradicts itself is refused with the rule (C-ALT, C-DELIVER) and nothing saved.
     case = ReadyCaseFactory()
     aunt = RelationshipFactory(candidate=case.candidate, kind=Relationship.Kind.FAMILY)
-    staff_client.post(
+    response = staff_client.post(
         reverse("attempts:record", args=[case.pk]),
         post_data(
-            EligibleDelivererFactory(),
+            case,
             outcome="not_located",
             alternate_recipient=aunt.pk,
             abort_reason="left over",
             message_delivered="yes",
         ),
     )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "(C-ALT)" in html and "(C-DELIVER)" in html
+    assert not DeliveryAttempt.objects.exists()
+
+
+EXPLANATION = "Dispatch was down; the ECC was advised by radio on arrival."
+
+
+def test_it_lets_the_lead_record_a_field_rule_exception_with_why(
+    lead_client, manager_user, django_capture_on_commit_callbacks
+):
+    case = ReadyCaseFactory()
+    url = reverse("attempts:record", args=[case.pk])
+    assert 'name="exception_c_ecc"' in lead_client.get(url).content.decode()
+    moment = local(timezone.now() - datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = lead_client.post(
+            url,
+            post_data(case, contact_at=moment, ecc_advised_at=moment, exception_c_ecc=EXPLANATION),
+        )
+    assert response.status_code == 302
     attempt = DeliveryAttempt.objects.get(case=case)
-    assert attempt.alternate_recipient is None and attempt.abort_reason == ""
-    assert not attempt.message_delivered
+    assert AttemptException.objects.get(attempt=attempt).explanation == EXPLANATION
+    cell = AttemptCheck.objects.get(attempt=attempt, rule_id="C-ECC")
+    assert cell.status == "not_met" and EXPLANATION in cell.note
+    assert [m.to for m in mail.outbox] == [[manager_user.email]]
+    assert EXPLANATION in lead_client.get(response["Location"]).content.decode()
+    # The compliance audit shows the rule not met, with the Lead's explanation.
+    audit = lead_client.get(reverse("reports:compliance")).content.decode()
+    assert EXPLANATION in audit
+
+
+def test_it_offers_staff_no_exception_and_refuses_the_broken_field_rule(
+    staff_client, manager_user, django_capture_on_commit_callbacks
+):
+    case = ReadyCaseFactory()
+    url = reverse("attempts:record", args=[case.pk])
+    assert "exception_c_ecc" not in staff_client.get(url).content.decode()
+    moment = local(timezone.now() - datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            url,
+            post_data(case, contact_at=moment, ecc_advised_at=moment, exception_c_ecc=EXPLANATION),
+        )
+    assert response.status_code == 200
+    assert "(C-ECC)" in response.content.decode()
+    assert not DeliveryAttempt.objects.exists() and not AttemptException.objects.exists()
+    assert not mail.outbox
 
 
 def test_it_refuses_a_stale_edit_without_overwriting(client, staff_user, lead_user):
     case = ReadyCaseFactory()
-    deliverer = EligibleDelivererFactory()
     login_as(client, staff_user)
-    client.post(reverse("attempts:record", args=[case.pk]), post_data(deliverer))
+    client.post(reverse("attempts:record", args=[case.pk]), post_data(case))
     attempt = DeliveryAttempt.objects.get(case=case)
     url = reverse("attempts:edit", args=[attempt.pk])
-    first = client.post(url, post_data(deliverer, notes="officer one", version=attempt.version))
+    first = client.post(url, post_data(case, notes="officer one", version=attempt.version))
     assert first.status_code == 302
     login_as(client, lead_user)
-    second = client.post(url, post_data(deliverer, notes="officer two", version=attempt.version))
+    second = client.post(url, post_data(case, notes="officer two", version=attempt.version))
     assert second.status_code == 200
-    assert "Someone else saved this attempt" in second.content.decode()
+    # The one stale-edit mechanism (vipcn.concurrency.lock_for_edit) and its message.
+    assert "while you were editing it. Nothing you entered was saved" in second.content.decode()
     attempt.refresh_from_db()
     assert attempt.notes == "officer one"
 
@@ -344,7 +456,7 @@ def test_it_refuses_a_manager_recording_an_attempt(manager_client):
     case = ReadyCaseFactory()
     url = reverse("attempts:record", args=[case.pk])
     assert manager_client.get(url).status_code == 403
-    assert manager_client.post(url, post_data(EligibleDelivererFactory())).status_code == 403
+    assert manager_client.post(url, post_data(case)).status_code == 403
     assert not DeliveryAttempt.objects.exists()
 
 

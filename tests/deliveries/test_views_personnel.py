@@ -25,6 +25,7 @@ from tests.factories import (
     TeamMemberForPersonnelFactory,
     TrainingAttendanceFactory,
     TrainingFactory,
+    confirmed,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,8 @@ def days(n):
 def eligible(**extra):
     person = PersonnelFactory(**extra)
     TrainingAttendanceFactory(personnel=person, attended_on=timezone.localdate() - days(30))
-    ManualAccompanimentFactory(personnel=person, confirmed_at=timezone.now())
+    # Confirmed by a Lead (who, and when: the day after), as accompaniment_confirm records it.
+    confirmed(ManualAccompanimentFactory(personnel=person))
     return person
 
 
@@ -253,7 +255,8 @@ def test_it_refuses_a_stale_edit(lead_client):
     data["unit"] = "Theirs"
     response = lead_client.post(reverse("personnel:edit", args=[person.pk]), data)
     assert response.status_code == 200
-    assert b"Someone else saved this record" in response.content
+    # One stale-edit mechanism for every service (vipcn.concurrency, issue 15 finding 5).
+    assert b"Nothing you entered was saved" in response.content
     person.refresh_from_db()
     assert person.unit == "Mine"
 
@@ -296,11 +299,13 @@ def test_it_explains_a_future_training_date(lead_client):
 
 def test_it_enters_and_confirms_an_accompaniment(lead_client):
     person = PersonnelFactory()
-    lead = PersonnelFactory(is_vip_lead=True)
+    lead = PersonnelFactory(is_vip_lead=True)  # designated 365 days ago
     response = lead_client.post(
         reverse("personnel:accompaniment_add", args=[person.pk]),
         {
-            "accompanied_on": (timezone.localdate() - days(400)).isoformat(),
+            # After the Lead's designation: one dated before it does not count (DLV-ACCOMP,
+            # test_it_refuses_an_accompaniment_dated_before_the_leads_designation).
+            "accompanied_on": (timezone.localdate() - days(300)).isoformat(),
             "lead": lead.pk,
             "evidence": "Memo",
         },
@@ -315,6 +320,23 @@ def test_it_enters_and_confirms_an_accompaniment(lead_client):
     assert response["Location"] == reverse("personnel:detail", args=[person.pk])
     entry.refresh_from_db()
     assert entry.confirmed_at is not None
+
+
+def test_it_refuses_an_accompaniment_dated_before_the_leads_designation(lead_client):
+    # Issue 15 finding 7: it counted. The form says which rule refused it; nothing is saved.
+    person = PersonnelFactory()
+    lead = PersonnelFactory(is_vip_lead=True)  # designated 365 days ago
+    response = lead_client.post(
+        reverse("personnel:accompaniment_add", args=[person.pk]),
+        {
+            "accompanied_on": (timezone.localdate() - days(400)).isoformat(),
+            "lead": lead.pk,
+            "evidence": "Memo",
+        },
+    )
+    assert response.status_code == 200
+    assert b"Blocked by SOP 2-64-6 A.2 (DLV-ACCOMP)" in response.content
+    assert not ManualAccompaniment.objects.filter(personnel=person).exists()
 
 
 def test_it_explains_a_refused_confirmation(lead_client):

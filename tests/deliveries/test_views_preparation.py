@@ -129,7 +129,8 @@ def test_it_lets_the_lead_approve_and_lists_failures_otherwise(lead_client, lead
         reverse("cases:approve", args=[case.pk]), {"version": case.version}, follow=True
     )
     html = response.content.decode()
-    assert "Blocked by SOP 2-64-4 B.1.a / 2-64-5 B.1.a (P-THREAT)" in html
+    # The one citation requirements.md's "Citations" table gives P-THREAT (issue 15, finding 8).
+    assert "Blocked by SOP 2-64-4 B.1.a (P-THREAT)" in html
     assert "(P-SOCIAL)" in html
     ready = f.prepared_case(lead_user=lead_user)
     lead_client.post(reverse("cases:approve", args=[ready.pk]), {"version": ready.version})
@@ -232,12 +233,31 @@ def test_it_drafts_and_previews_a_letter_in_the_candidates_language(staff_client
     assert "Posesión de arma" in preview.content.decode()
 
 
-def test_it_prints_the_letter_as_a_pdf_with_accents(staff_client, lead_user, case):
-    template = f.LetterTemplateFactory(
-        name="Carta", language="es", body="Estimado/a {{ candidate_name }}:\n\nSeñor, atención."
+def test_it_refuses_the_preselected_template_saved_with_no_penalty(staff_client, case):
+    """P-LETTER (issue 15, finding 7): the preselected template plus Save made a letter whose
+    penalties section was empty."""
+    template = f.LetterTemplateFactory()
+    f.PenaltyFactory()
+    response = staff_client.post(
+        reverse("cases:letter_draft", args=[case.pk]),
+        {"version": case.version, "template": template.pk, "body": ""},
     )
+    assert response.status_code == 400
+    assert "(P-LETTER)" in response.content.decode()
+    assert not case.letter_versions.exists()
+
+
+def test_it_prints_the_letter_as_a_pdf_with_accents(staff_client, lead_user, case):
+    # P-LETTER (issue 15, finding 7): a letter names at least one penalty, listed where the
+    # text says {{ penalties }}.
+    template = f.LetterTemplateFactory(
+        name="Carta",
+        language="es",
+        body="Estimado/a {{ candidate_name }}:\n\nSeñor, atención.\n\n{{ penalties }}",
+    )
+    penalty = f.PenaltyFactory(description_es="Disparar contra una vivienda habitada.")
     letter = services.letter_draft(
-        case=case, version=case.version, template=template, penalties=[], actor=lead_user
+        case=case, version=case.version, template=template, penalties=[penalty], actor=lead_user
     )
     response = staff_client.get(reverse("cases:letter_pdf", args=[case.pk]))
     assert response.status_code == 200

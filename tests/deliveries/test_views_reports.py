@@ -122,9 +122,11 @@ def _csv(response):
 
 
 def test_it_exports_the_filtered_case_list_and_records_it(lead_client, lead_user):
-    ready = f.CaseFactory(state="ready")
+    # Ready = approved by the Lead (a case merely marked "ready" without an approval of its
+    # facts lapses back to preparation at once, deliveries.approval).
+    ready = f.ReadyCaseFactory()
     f.CaseFactory(state="preparing")
-    f.CaseFactory(state="ready", candidate=f.CandidateFactory(sealed=True))
+    f.ReadyCaseFactory(candidate=f.EligibleCandidateFactory(sealed=True))
     response = lead_client.get(reverse("reports:cases_export"), {"state": "ready"})
     rows = _csv(response)
     assert response["Content-Type"].startswith("text/csv")
@@ -183,6 +185,7 @@ def test_it_prints_the_compliance_audit_as_pdf(lead_client):
 def test_it_exports_the_compliance_audit_as_csv(lead_client):
     attempt = f.report_compliant_attempt()
     dm.AfterAction.objects.filter(attempt=attempt).update(cad_number=None)
+    f.judge(attempt)  # the audit reads the cells the rules store for each attempt
     rows = _csv(lead_client.get(reverse("reports:compliance_csv")))
     header = rows[0]
     row = rows[1]
@@ -195,8 +198,12 @@ def test_it_exports_the_compliance_audit_as_csv(lead_client):
 def test_the_compliance_page_lists_exceptions(lead_client):
     attempt = f.report_compliant_attempt()
     dm.AfterAction.objects.filter(attempt=attempt).update(ecc_outcome_advised_at=None)
+    f.judge(attempt)  # the audit reads the cells the rules store for each attempt
     html = lead_client.get(reverse("reports:compliance")).content.decode()
-    assert "The ECC is not recorded as advised of the outcome." in html
+    # The rule's own refusal, with its citation (the audit no longer keeps its own texts).
+    assert (
+        "Blocked by SOP 2-64-4 D.1 (A-ECC): record when the ECC was advised of the outcome" in html
+    )
 
 
 def test_the_public_report_suppresses_and_names_no_one(manager_client):
@@ -255,6 +262,10 @@ def test_each_page_runs_a_fixed_number_of_queries(name, client, lead_user):
     counts = []
     for size in (1, 6):
         _volume(size if not counts else size - 1)
+        # The session records when it was last seen every 15 s (vipcn.security.middleware):
+        # a request elsewhere first, so that building the volume slowly does not add that
+        # write to one of the counted requests (nor warm the page's own cached figures).
+        client.get("/")
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(reverse(name)).status_code == 200
         counts.append(len(ctx.captured_queries))

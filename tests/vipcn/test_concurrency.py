@@ -40,13 +40,24 @@ def test_a_current_version_saves_and_bumps():
     assert saved.version == candidate.version + 2
 
 
-@pytest.mark.parametrize("bad", [None, "", "abc", "-1", 0])
+# A form always posts a version (VersionField is required, see below); what it posts may be
+# blank or forged. ``None`` is no longer "missing": it is the caller without a form (a
+# management command), the one stale-edit mechanism's documented contract (issue 15).
+@pytest.mark.parametrize("bad", ["", "abc", "-1", 0])
 def test_a_missing_or_forged_version_is_refused(bad):
     candidate = CandidateFactory(notes="kept")
     with pytest.raises(StaleEdit):
         edit(candidate.pk, bad, notes="overwritten")
     candidate.refresh_from_db()
     assert candidate.notes == "kept"
+
+
+def test_no_version_means_a_caller_without_a_form_and_still_locks_and_bumps():
+    candidate = CandidateFactory(notes="before")
+    saved = edit(candidate.pk, None, notes="by a command")
+    candidate.refresh_from_db()
+    assert candidate.notes == "by a command"
+    assert saved.version == candidate.version == 2
 
 
 def test_the_stale_message_names_who_changed_it():

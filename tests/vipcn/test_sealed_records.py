@@ -97,12 +97,15 @@ def test_reports_see_exactly_the_candidates_the_user_may_see(users_by_role):
     juvenile by determination, adult, and unknown date of birth."""
     from candidates.visibility import visible_through
     from deliveries.models import CNCase
-    from tests.factories import CaseFactory, DeterminationFactory
+    from tests.factories import CaseFactory, DeterminationFactory, years_ago
 
     adult = CandidateFactory()
     unknown_age = CandidateFactory(date_of_birth=None)
-    determined = CandidateFactory()
-    DeterminationFactory(candidate=determined, juvenile=True)
+    # An adult today who was 17 when determined: juvenile by determination. Juvenile status
+    # is computed from the date of birth on the determination's date (J-AGE, the one module
+    # candidates/juvenile.py), not read from the flag stored on the determination.
+    determined = CandidateFactory(date_of_birth=years_ago(19))
+    DeterminationFactory(candidate=determined, determined_on=years_ago(2), juvenile=True)
     people = [adult, unknown_age, determined, JuvenileCandidateFactory()]
     people.append(JuvenileCandidateFactory(sealed=True))
     for person in people:

@@ -111,7 +111,9 @@ def test_a_confirmation_loaded_before_the_after_action_was_recorded_is_refused(
         url, {"version": 0, "decision": AfterAction.Decision.CLOSE, "note": "Done"}
     )
     assert response.status_code == 200
-    assert "Someone else saved this after-action" in response.content.decode()
+    # One stale-edit check for every service (vipcn.concurrency.ensure_current, issue 15
+    # finding 5): its one message.
+    assert "Nothing you entered was saved" in response.content.decode()
     attempt.case.refresh_from_db()
     assert attempt.case.state == CNCase.State.ATTEMPTED
     assert AfterAction.objects.get(attempt=attempt).confirmed_at is None

@@ -19,7 +19,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from candidates.models import Candidate
-from deliveries.models import CNCase, Personnel
 from vipcn.scale.generate import LEAD_USERNAME
 
 # --- reference views, mounted only while the benchmark runs (ROOT_URLCONF override)
@@ -158,20 +157,11 @@ def run(*, repeats=30, warmup=3):
 
 def _attempts(client, repeats, warmup):
     """POST the attempt form (the whole request: form, rules, service, history, redirect) on
-    a fresh READY adult case each time, outcome "candidate not located"."""
-    cutoff = timezone.localdate().replace(year=timezone.localdate().year - 19)
-    cases = list(
-        CNCase.objects.filter(
-            state=CNCase.State.READY,
-            candidate__date_of_birth__lt=cutoff,
-            candidate__determinations__juvenile=False,
-        )
-        .order_by("pk")
-        .distinct()[: repeats + warmup + 2]
-    )
-    if len(cases) < repeats + warmup + 2:
-        raise RuntimeError("Not enough READY cases to time attempts; generate more data.")
-    deliverer = Personnel.objects.filter(badge_number__startswith="SC-", is_vip_lead=False)[0]
+    a fresh READY adult case each time, outcome "candidate not located", by the team the Lead
+    approved. The cases are prepared for the run, in time, like the demo's
+    (``deliveries.demo_cases``): a generated READY case carries no approval of facts, and
+    the attempt gate checks every rule again as of the contact."""
+    cases, lead, deliverer = _ready_cases(repeats + warmup + 2)
     now = timezone.localtime()
     it = iter(cases)
 
@@ -190,6 +180,7 @@ def _attempts(client, repeats, warmup):
                 "ecc_told_location": "on",
                 "ecc_told_team": "on",
                 "ecc_told_identity": "on",
+                "lead": lead.pk,
                 "deliverers": [deliverer.pk],
                 "outcome": "not_located",
                 "version": str(case.version),
@@ -207,3 +198,43 @@ def _attempts(client, repeats, warmup):
     with override_settings(ROOT_URLCONF=urls, ALLOWED_HOSTS=["localhost"]):
         times, queries = _timed(save, repeats, warmup)
     return statistics.median(times), percentile(times, 95), queries
+
+
+def _ready_cases(count):
+    """``count`` adult cases approved a week ago, prepared by the generated Lead, with the
+    team both hold: a designated Lead and a deliverer eligible since before they opened."""
+    from faker import Faker
+
+    from deliveries import demo_cases
+
+    lead_user = get_user_model().objects.get(username=LEAD_USERNAME)
+    users = {"staff": lead_user, "lead": lead_user, "admin": lead_user}
+    fake = Faker("en_US")
+    fake.seed_instance(count)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    opened = now - datetime.timedelta(days=demo_cases.OPENED_DAYS_AGO)
+    lead, deliverer = demo_cases.personnel_by(fake, lead_user, today, by=opened)
+    catalogue = demo_cases.catalogue(lead_user)
+    cases = []
+    for n in range(count):
+        dob = today.replace(year=today.year - 30) - datetime.timedelta(days=n)
+        candidate = demo_cases.identified_candidate(
+            fake,
+            dob,
+            lead=lead_user,
+            when=now - datetime.timedelta(days=demo_cases.IDENTIFIED_DAYS_AGO),
+        )
+        cases.append(
+            demo_cases.prepare_case(
+                candidate,
+                "approved",
+                users=users,
+                lead_person=lead,
+                deliverer=deliverer,
+                catalogue=catalogue,
+                fake=fake,
+                opened=opened + datetime.timedelta(minutes=n),
+            )
+        )
+    return cases, lead, deliverer

@@ -577,6 +577,7 @@ class Generator:
                 "assigned_to_id": "%(staff)s[1 + g % %(nstaff)s]",
                 "opened_on": "current_date - (g % 700)",
                 "no_letter_reason": "''",
+                "approved_facts": "'{}'::jsonb",
                 "planned_guardian_id": "NULL",
                 "approved_by_id": f"CASE WHEN {approved} THEN %(lead)s END",
                 "approved_at": f"CASE WHEN {approved} THEN now() - ((g % 690) || ' days')::interval"
@@ -655,6 +656,7 @@ class Generator:
                 "template_id": "%(template)s",
                 "language": "'en'",
                 "body": "'Your community cares about your safety. This is your notice.'",
+                "source": "'Your community cares about your safety. This is your notice.'",
                 "accepted_by_id": "%(lead)s",
                 "accepted_at": "now() - ((g % 690) || ' days')::interval",
             },
@@ -723,6 +725,7 @@ class Generator:
                 "ecc_outcome_advised_at": f"CASE WHEN {closed} THEN now() - "
                 "((g % 680) || ' days')::interval END",
                 "ecc_outcome_advised_by": f"CASE WHEN {closed} THEN 'Officer on duty' ELSE '' END",
+                "ecc_advised_outcome": f"CASE WHEN {closed} THEN 'delivered' ELSE '' END",
                 "cad_number": f"CASE WHEN {closed} THEN lpad(((%(seed)s) % 100)::text, 2, '0') "
                 f"|| '-' || lpad(({aa_id})::text, 7, '0') END",
                 "confirmed_by_id": f"CASE WHEN {closed} THEN %(lead)s END",

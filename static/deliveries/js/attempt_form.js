@@ -1,6 +1,8 @@
 // Delivery attempt form: the chosen outcome shows the fieldsets that apply to it.
-// Progressive enhancement only: without this script every fieldset shows, and the server
-// drops what does not belong to the outcome and checks every SOP rule.
+// Progressive enhancement only: without this script every fieldset shows. Nothing is dropped:
+// a fieldset of another outcome that holds a value stays visible (marked), so that what will
+// be sent is always on screen; the server refuses a record that contradicts itself (C-CONSENT,
+// C-ALT, C-DELIVER...) and says which rule.
 (function () {
   "use strict";
 
@@ -9,11 +11,23 @@
     return checked ? checked.value : "";
   }
 
+  function holdsValue(fieldset) {
+    return Array.prototype.some.call(fieldset.querySelectorAll("input, select, textarea"), function (el) {
+      if (el.type === "radio" || el.type === "checkbox") {
+        return el.checked;
+      }
+      return el.type !== "hidden" && el.value.trim() !== "";
+    });
+  }
+
   function update(form) {
     var outcome = chosenOutcome(form);
     form.querySelectorAll("fieldset[data-outcomes]").forEach(function (fieldset) {
       var outcomes = fieldset.getAttribute("data-outcomes").split(" ");
-      fieldset.hidden = outcome === "" || outcomes.indexOf(outcome) === -1;
+      var applies = outcome !== "" && outcomes.indexOf(outcome) !== -1;
+      var stray = !applies && holdsValue(fieldset);
+      fieldset.hidden = !applies && !stray;
+      fieldset.classList.toggle("attempt-stray", stray);
     });
     form.querySelectorAll("[data-shown-when-no]").forEach(function (block) {
       var name = block.getAttribute("data-shown-when-no");
