@@ -7,9 +7,11 @@ moment even if a record it relied on is replaced later (a case sent back and pre
 A field rule the Lead recorded as an exception is not met, with the Lead's explanation.
 """
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext
 
-from deliveries.models import AttemptCheck, AttemptException
+from deliveries.models import AttemptCheck, AttemptException, DeliveryAttempt
 from deliveries.policy.delivery import after_action_states
 from deliveries.policy.subjects import AfterActionSubject, one
 
@@ -75,24 +77,62 @@ def cells(states, exceptions=None):
 
 
 def _write(attempt, judged):
+    """``judged``: {rule ID: (status, {language: note})}."""
     existing = {c.rule_id: c for c in AttemptCheck.objects.filter(attempt=attempt)}
-    for rule_id, (status, note) in judged.items():
+    for rule_id, (status, notes) in judged.items():
         check = existing.get(rule_id) or AttemptCheck(attempt=attempt, rule_id=rule_id)
-        if check.pk is None or (check.status, check.note) != (status, note):
-            check.status, check.note = status, note
+        if check.pk is None or (check.status, check.notes) != (status, notes):
+            check.status, check.notes = status, notes
             check.save()
 
 
-def store(attempt, states):
-    """Write the attempt's cells from the states ``check_attempt`` returned, and its
-    after-action columns as they stand."""
+def _in_every_language(judge):
+    """{rule ID: (status, {language: note})} from ``judge()`` ({rule ID: (status, note)}) run
+    in each language of the application: the statuses do not depend on it, the notes do."""
+    result = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for rule_id, (status, note) in judge().items():
+                result.setdefault(rule_id, (status, {}))[1][code] = note
+    return result
+
+
+def _subject(attempt):
+    from deliveries.policy.preparation import accepted_letter
+    from deliveries.policy.subjects import AttemptSubject, TeamEntry
+
+    return AttemptSubject(
+        attempt=attempt,
+        team=[TeamEntry(m.role, m.personnel, m.name) for m in attempt.team.all()],
+        accepted_letter=accepted_letter(attempt.case, attempt.contact_at),
+    )
+
+
+def store(attempt):
+    """Judge the recorded attempt from its records, as of its contact time, and write its
+    cells (the audit's columns) with the after-action's as they stand. The services call it
+    in the transaction that records the attempt; it never refuses: it records what the rules
+    find (``manage.py refresh_attempt_checks`` runs it for attempts recorded without cells)."""
+    from deliveries.policy.delivery import attempt_states
+
+    attempt = DeliveryAttempt.objects.select_related("case__candidate", "case__determination").get(
+        pk=attempt.pk
+    )
     exceptions = dict(
         AttemptException.objects.filter(attempt=attempt).values_list("rule_id", "explanation")
     )
-    judged = cells(states, exceptions)
-    judged = {rule_id: judged.get(rule_id, (Status.NA, "")) for rule_id in COLUMNS}
-    judged.update(after_action_cells(attempt))
-    _write(attempt, judged)
+
+    def judge():
+        preparation, at_the_door = attempt_states(_subject(attempt))
+        judged = cells([*preparation, *at_the_door], exceptions)
+        judged = {rule_id: judged.get(rule_id, (Status.NA, "")) for rule_id in COLUMNS}
+        judged.update(after_action_cells(attempt))
+        return judged
+
+    _write(attempt, _in_every_language(judge))
+
+
+refresh = store
 
 
 def after_action_cells(attempt):
@@ -102,21 +142,5 @@ def after_action_cells(attempt):
 
 
 def store_after_action(attempt):
-    _write(attempt, after_action_cells(attempt))
-
-
-def refresh(attempt):
-    """Judge a recorded attempt again from its records, as of its contact time, and store the
-    cells (``manage.py refresh_attempt_checks``: attempts recorded before the checks were kept).
-    It never refuses: it records what the rules find."""
-    from deliveries.policy.delivery import attempt_states
-    from deliveries.policy.preparation import accepted_letter
-    from deliveries.policy.subjects import AttemptSubject, TeamEntry
-
-    subject = AttemptSubject(
-        attempt=attempt,
-        team=[TeamEntry(m.role, m.personnel, m.name) for m in attempt.team.all()],
-        accepted_letter=accepted_letter(attempt.case, attempt.contact_at),
-    )
-    preparation, at_the_door = attempt_states(subject)
-    store(attempt, [*preparation, *at_the_door])
+    attempt = DeliveryAttempt.objects.select_related("after_action").get(pk=attempt.pk)
+    _write(attempt, _in_every_language(lambda: after_action_cells(attempt)))

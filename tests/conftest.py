@@ -16,6 +16,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a page requested in Spanish leaves Spanish
+    active in the thread (LocaleMiddleware does not reset it after the response)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (cached figures are keyed on the data version,
     but a test's rolled-back rows must not leave figures behind for the next)."""

@@ -303,9 +303,10 @@ class AttemptForm(_FieldsetsForm):
                         "<p class='small text-body-secondary'>"
                         + str(
                             _(
-                                "Only when it happened: the attempt is then recorded as an "
-                                "exception, shown as not met in the compliance audit, and the "
-                                "Program Manager is told. Preparation rules are never excepted."
+                                "Only for what did happen in this encounter: the attempt is "
+                                "then recorded as an exception, the rule shown as not met in "
+                                "the compliance audit, and the Program Manager is told. "
+                                "Preparation rules are never excepted."
                             )
                         )
                         + "</p>"

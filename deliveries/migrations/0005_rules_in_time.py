@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('rule_id', models.CharField(max_length=16, verbose_name='rule')),
                 ('status', models.CharField(choices=[('met', 'met'), ('not_met', 'not met'), ('na', 'not applicable')], max_length=8, verbose_name='status')),
-                ('note', models.TextField(blank=True, verbose_name='why not met')),
+                ('notes', models.JSONField(blank=True, default=dict, verbose_name='why not met, per language')),
                 ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='deliveries.deliveryattempt', verbose_name='delivery attempt')),
             ],
             options={

@@ -248,7 +248,9 @@ class AttemptCheck(models.Model):
     )
     rule_id = models.CharField(_("rule"), max_length=16)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices)
-    note = models.TextField(_("why not met"), blank=True)
+    # Why not met, in each language of the application (the rules' messages are written when
+    # the attempt is, and read later by people in either language): {"en": ..., "es": ...}.
+    notes = models.JSONField(_("why not met, per language"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("rule check of an attempt")
@@ -260,6 +262,14 @@ class AttemptCheck(models.Model):
 
     def __str__(self):
         return f"{self.attempt_id} {self.rule_id}: {self.status}"
+
+    @property
+    def note(self):
+        """Why not met, in the active language (English when it has no text of its own)."""
+        from django.utils.translation import get_language
+
+        language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        return self.notes.get(language) or self.notes.get("en", "")
 
 
 class FollowUp(TimeStamped):

@@ -220,7 +220,8 @@ class SocialServices(AttemptRule):
             raise self.fail(
                 _(
                     "social services are recorded as delivering their message, but no one from "
-                    "social services is recorded present. Add who was there, or record why not."
+                    "social services is recorded present. Add who from social services was "
+                    "there, or record that they did not deliver their message, and why."
                 )
             )
 
@@ -569,7 +570,9 @@ class LeadConfirms(AfterActionRule):
         if subject.actor is None:
             aa = subject.after_action
             if aa is None or aa.confirmed_at is None:
-                raise self.fail(_("the VIP Law Enforcement Lead confirms the after-action."))
+                raise self.fail(
+                    _("the VIP Law Enforcement Lead has not yet confirmed the after-action.")
+                )
             return
         errors = []
         if not has_role(subject.actor, LEAD):

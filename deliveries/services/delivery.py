@@ -207,14 +207,14 @@ def attempt_record(*, case, data, team, actor, letter_presented=False, exception
     _approval_unchanged(case)
     attempt = DeliveryAttempt(case=case, created_by=actor)
     new_relationships = _apply(attempt, case, data, letter_presented=letter_presented, actor=actor)
-    states = _check(attempt, team, case, exceptions, actor)
+    _check(attempt, team, case, exceptions, actor)
     _save_relationships(attempt, new_relationships)
     last = case.attempts.aggregate(n=Max("number"))["n"] or 0
     attempt.number = last + 1
     attempt.save()
     _save_team(attempt, team, actor)
     _save_exceptions(attempt, dict(exceptions or {}), actor)
-    checks.store(attempt, states)
+    checks.store(attempt)
     lifecycle.move(
         case,
         S.ATTEMPTED,
@@ -245,13 +245,13 @@ def attempt_update(*, attempt, version, data, team, actor, letter_presented=Fals
         )
     case = attempt.case
     new_relationships = _apply(attempt, case, data, letter_presented=letter_presented, actor=actor)
-    states = _check(attempt, team, case, exceptions, actor)
+    _check(attempt, team, case, exceptions, actor)
     _save_relationships(attempt, new_relationships)
     attempt.version += 1
     attempt.save()
     _save_team(attempt, team, actor)
     _save_exceptions(attempt, dict(exceptions or {}), actor)
-    checks.store(attempt, states)
+    checks.store(attempt)
     return attempt
 
 

@@ -205,11 +205,15 @@ def case_open(*, candidate, actor, assigned_to=None, on_date=None):
     made it eligible: its day of identification decides the juvenile safeguards (J-AGE)."""
     locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
     now = timezone.now()
-    if locked.status in (Candidate.Status.MERGED, Candidate.Status.ARCHIVED):
+    if locked.status == Candidate.Status.MERGED:
         raise RULES["ID-DET"].fail(
-            _("%(name)s's record is “%(status)s”; open the record it was kept in instead."),
+            _("this record was merged into record %(pk)s; open a case from that record."),
+            pk=locked.merged_into_id,
+        )
+    if locked.status == Candidate.Status.ARCHIVED:
+        raise RULES["ID-DET"].fail(
+            _("%(name)s's record is archived; an archived person cannot get a new case."),
             name=locked.full_name,
-            status=locked.get_status_display(),
         )
     Determination().validate(locked, now)
     open_case = CNCase.objects.filter(candidate=locked, state__in=CNCase.OPEN_STATES).first()

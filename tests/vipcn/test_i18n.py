@@ -515,18 +515,21 @@ def test_the_glossary_check_catches_a_wrong_term():
 
 def test_models_and_rules_speak_spanish():
     from deliveries.models import CNCase
-    from deliveries.policy.personnel import Active, Subject
+    from deliveries.policy.personnel import Active, Sworn
 
-    person = SimpleNamespace(is_active=False, full_name="Ana Pérez")
+    person = SimpleNamespace(is_active=False, is_sworn=False, full_name="Ana Pérez")
+    moment = datetime.datetime(2026, 11, 28, 12, tzinfo=datetime.UTC)
     with translation.override("es"):
         assert CNCase.State.READY.label == "Aprobado, listo para entregar"
         assert str(CNCase._meta.verbose_name) == "caso de CN"
-        with pytest.raises(ValidationError) as caught:
-            Active().validate(Subject(person, datetime.date(2026, 11, 28)))
-    assert caught.value.messages == [
-        "Bloqueado por el SOP 2-64-6 A (DLV-ACTIVE): Ana Pérez no es personal activo y no se "
-        "le puede asignar a una CN."
-    ]
+        with pytest.raises(ValidationError) as program_rule:
+            Active().validate(person, moment)
+        with pytest.raises(ValidationError) as sop_rule:
+            Sworn().validate(person, moment)
+    assert program_rule.value.messages[0].startswith(
+        "Bloqueado (regla del programa VIP, DLV-ACTIVE): Ana Pérez no es personal activo"
+    )
+    assert sop_rule.value.messages[0].startswith("Bloqueado (SOP 2-64-6 A, DLV-SWORN): Ana Pérez")
 
 
 def test_dates_and_times_follow_the_active_language(settings):
