@@ -181,13 +181,11 @@ def _flip(records, *, sealed, note):
 
 
 def _log(action, request, actor, event):
+    # The log's own words stay in English, whoever's language: only the reason is theirs.
     detail = event.reason
     if event.order_reference:
-        detail = _("court order %(ref)s of %(date)s: %(reason)s") % {
-            "ref": event.order_reference,
-            "date": event.order_date.isoformat() if event.order_date else "?",
-            "reason": event.reason,
-        }
+        date = event.order_date.isoformat() if event.order_date else "?"
+        detail = f"court order {event.order_reference} of {date}: {event.reason}"
     audit.record(
         action,
         request=request,
