@@ -218,9 +218,7 @@ def test_it_refuses_a_state_change_posted_to_the_case_admin(admin_client):
     assert case.state == CNCase.State.PREPARING
 
 
-def test_a_superuser_without_the_role_may_not_delete_reference_data(
-    client, superuser_without_role
-):
+def test_a_superuser_without_the_role_may_not_delete_reference_data(client, superuser_without_role):
     rank = f.RankFactory()
     login_as(client, superuser_without_role)
     url = reverse("admin:deliveries_rank_delete", args=[rank.pk])

@@ -293,3 +293,35 @@ def test_it_the_change_history_does_not_name_a_sealed_record(staff_client):
     link.save()
     page = staff_client.get(reverse("candidates:detail", args=[person.pk])).content.decode()
     assert f"record {sealed.pk}" not in page
+
+
+def test_a_sealed_person_is_counted_nowhere(manager_user, lead_user):
+    """The transparency report, the dashboard's pipeline, queues and outcomes, and the
+    outcomes after a CN count the same with and without a sealed person's delivered CN."""
+    from deliveries.selectors import after_cn, reports, transparency
+    from deliveries.selectors.reports import default_period
+
+    start, end = default_period()
+    f.report_compliant_attempt()
+
+    def figures():
+        report = transparency.transparency_report(manager_user, start, end)
+        # Every table about people (the last counts officers and trainings: the sealed
+        # person's deliverers are new officers, and count as officers).
+        tables = [[(r.label, r.count) for r in t["rows"]] for t in report["tables"][:-1]]
+        return (
+            tables,
+            reports.pipeline(lead_user),
+            reports.queues(lead_user)["counts"],
+            reports.outcomes(lead_user, start, end),
+            after_cn.after_cn_summary(manager_user),
+        )
+
+    before = figures()
+    sealed_attempt = f.report_compliant_attempt(juvenile=True)
+    candidate = sealed_attempt.case.candidate
+    f.GroupMembershipFactory(candidate=candidate)
+    with_them = figures()
+    assert with_them != before  # the person counts while not sealed
+    Candidate.objects.filter(pk=candidate.pk).update(sealed=True)
+    assert figures() == before
