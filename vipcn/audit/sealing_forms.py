@@ -29,7 +29,7 @@ class SealForm(forms.Form):
     order_reference = forms.CharField(
         label=_("court order reference"),
         max_length=100,
-        help_text=_("The court's case number for the sealing order."),
+        help_text=_("The court's docket number for the sealing order."),
     )
     order_date = forms.DateField(label=_("date of the court order"), widget=DATE)
     reason = forms.CharField(

@@ -211,7 +211,7 @@ def record_seal(*, actor, candidate_pk, order_reference, order_date, reason, req
     errors = {}
     order_reference = (order_reference or "").strip()
     if not order_reference:
-        errors["order_reference"] = _("Give the court order's reference (its case number).")
+        errors["order_reference"] = _("Give the court order's reference (its docket number).")
     if order_date is None:
         errors["order_date"] = _("Give the date of the court order.")
     elif order_date > timezone.localdate():
