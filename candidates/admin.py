@@ -1,3 +1,10 @@
+"""The registry in the admin: read-only with its history, for everyone (vipcn.admin_base).
+
+Candidates, their bases, determinations, relationships, groups, shootings and GVIS meetings
+are case data and SOP rule inputs: they change only through the pages and their services.
+Sealing is the Records Custodian's procedure (/audit/sealing/), not a box ticked here.
+"""
+
 from django.contrib import admin
 
 from candidates import models
@@ -15,7 +22,7 @@ class AddressInline(HistoryInline):
 @admin.register(models.Candidate)
 class CandidateAdmin(HistoryAdmin):
     list_display = ("last_name", "first_name", "date_of_birth", "status", "assigned_to")
-    list_filter = ("status", "sex", "preferred_language", "sealed")
+    list_filter = ("status", "sex", "preferred_language")
     search_fields = ("last_name", "first_name", "rms_id")
     raw_id_fields = ("assigned_to", "merged_into")
     readonly_fields = (*HistoryAdmin.readonly_fields, "status", "merged_into", "search_text")
@@ -34,9 +41,6 @@ class EligibilityDeterminationAdmin(HistoryAdmin):
     list_display = ("candidate", "determined_on", "eligible", "juvenile", "determined_by")
     list_filter = ("eligible", "juvenile")
     raw_id_fields = ("candidate", "determined_by")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a determination is a record of what was decided; make a new one
 
 
 @admin.register(models.Relationship)

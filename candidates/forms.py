@@ -327,9 +327,23 @@ class RelationshipForm(forms.ModelForm):
             required=False,
             label=capfirst(Relationship._meta.get_field("related_candidate").verbose_name),
         )
+        related = self.instance.related_candidate_id
+        # A link to a record this user may not see (a sealed one) is neither shown (not even
+        # its number) nor changed here.
+        self.keeps_hidden_link = bool(
+            related and not candidates_visible_to(user).filter(pk=related).exists()
+        )
+        if self.keeps_hidden_link:
+            del self.fields["related_candidate"]
         if self.instance.pk:
             require_version(self.fields["version"], self.instance)
         self.helper = _helper(_("Save"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.keeps_hidden_link:
+            cleaned["related_candidate"] = self.instance.related_candidate
+        return cleaned
 
 
 class AliasForm(forms.Form):

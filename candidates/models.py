@@ -443,3 +443,50 @@ class Relationship(TimeStamped):
     @property
     def is_parent_or_guardian(self):
         return self.kind in self.PARENT_OR_GUARDIAN_KINDS
+
+
+class SealingEvent(models.Model):
+    """A Records Custodian sealed or unsealed a person's record (NMSA 32A-2-26): who, when, by
+    which court order, why. Written once by vipcn.security.custodian, never changed; the
+    candidate's ``sealed`` flag follows the latest event. Absent, like the record, while sealed.
+    """
+
+    class Action(models.TextChoices):
+        SEALED = "sealed", _("Sealed")
+        UNSEALED = "unsealed", _("Unsealed")
+
+    candidate = models.ForeignKey(
+        Candidate,
+        verbose_name=_("candidate"),
+        on_delete=models.PROTECT,
+        related_name="sealing_events",
+    )
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    order_reference = models.CharField(_("court order reference"), max_length=100, blank=True)
+    order_date = models.DateField(_("date of the court order"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("records custodian"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acted_at = models.DateTimeField(_("time"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sealing or unsealing")
+        verbose_name_plural = _("sealings and unsealings")
+        ordering = ["-acted_at", "-pk"]
+        get_latest_by = ["acted_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} #{self.candidate_id} {self.acted_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Sealing records are written once.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Sealing records are kept.")

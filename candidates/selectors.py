@@ -14,11 +14,14 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Value,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -182,7 +185,13 @@ def candidate_for_page(user, pk):
             ),
             Prefetch(
                 "relationships",
-                queryset=Relationship.objects.select_related("related_candidate"),
+                # The link to a related record only when the user may see it: a sealed
+                # record's number is not shown (nor is it loaded).
+                queryset=Relationship.objects.annotate(
+                    related_visible=Exists(
+                        candidates_visible_to(user).filter(pk=OuterRef("related_candidate_id"))
+                    )
+                ),
             ),
             Prefetch(
                 "determinations",
@@ -303,7 +312,7 @@ ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("removed")}
 HIDDEN_FIELDS = {"version", "updated_at", "created_at", "created_by", "search_text", "id"}
 
 
-def _display(model, field_name, value):
+def _display(model, field_name, value, hidden=frozenset()):
     try:
         field = model._meta.get_field(field_name)
     except Exception:  # noqa: BLE001 - an unknown field shows its raw value
@@ -313,13 +322,15 @@ def _display(model, field_name, value):
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if field.is_relation:
+        if field.related_model is Candidate and value in hidden:
+            return "—"  # a record the user may not see: not even its number
         return _("record %(pk)s") % {"pk": value}
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return value
 
 
-def _entries_for(model, records, what):
+def _entries_for(model, records, what, hidden=frozenset()):
     """HistoryEntry rows from historical records, diffing each with the previous version of
     the same object in memory (no query per row)."""
     entries = []
@@ -335,8 +346,8 @@ def _entries_for(model, records, what):
                 changes.append(
                     {
                         "field": model._meta.get_field(change.field).verbose_name,
-                        "old": _display(model, change.field, change.old),
-                        "new": _display(model, change.field, change.new),
+                        "old": _display(model, change.field, change.old, hidden),
+                        "new": _display(model, change.field, change.new, hidden),
                     }
                 )
             if not changes:
@@ -356,9 +367,10 @@ def _entries_for(model, records, what):
     return entries
 
 
-def candidate_history(candidate, limit=200):
+def candidate_history(candidate, limit=200, *, user=None):
     """Who changed what, when: the candidate (and records merged into it), its bases,
-    relationships, aliases, addresses and determinations; newest first."""
+    relationships, aliases, addresses and determinations; newest first. With ``user``, a
+    reference to a record that user may not see (a sealed one) shows as "—"."""
     ids = [candidate.pk, *[m.pk for m in candidate.merged_records.all()]]
     sources = [
         (Candidate, Candidate.history.filter(id__in=ids), _("Candidate")),
@@ -376,12 +388,34 @@ def candidate_history(candidate, limit=200):
             _("Eligibility determination"),
         ),
     ]
+    hidden = frozenset()
+    if user is not None:
+        referred = set(sources[0][1].values_list("merged_into_id", flat=True))
+        referred |= set(sources[2][1].values_list("related_candidate_id", flat=True))
+        referred.discard(None)
+        hidden = frozenset(
+            referred
+            - set(candidates_visible_to(user).filter(pk__in=referred).values_list("pk", flat=True))
+        )
     entries = []
     for model, qs, what in sources:
-        entries.extend(_entries_for(model, qs.select_related("history_user"), what))
+        entries.extend(_entries_for(model, qs.select_related("history_user"), what, hidden))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
 
 
-def group_list():
-    return Group.objects.annotate(member_count=Count("memberships")).order_by("name")
+def group_list(user):
+    """Groups with the number of members the user may see (a sealed member is not counted,
+    nor, without the permission, a juvenile one)."""
+    members = (
+        GroupMembership.objects.filter(
+            group=OuterRef("pk"), candidate__in=candidates_visible_to(user).values("pk")
+        )
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Group.objects.annotate(
+        member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0)
+    ).order_by("name")

@@ -1,32 +1,38 @@
+"""Cases, preparation, attempts and personnel in the admin: read-only with their history, for
+everyone (vipcn.admin_base); they change only through the pages and their services. Reference
+data (ranks, trainings, penalties, letter templates) is kept here by administrators."""
+
 from django.contrib import admin
 
-from candidates.visibility import records_visible_to
 from deliveries import models
-from vipcn.admin_base import HistoryAdmin
+from vipcn.admin_base import HistoryAdmin, ReferenceDataAdmin
 
 # Reference data kept by administrators.
 
 
 @admin.register(models.Rank)
-class RankAdmin(HistoryAdmin):
+class RankAdmin(ReferenceDataAdmin):
     list_display = ("name", "is_command_level", "order")
 
 
 @admin.register(models.Training)
-class TrainingAdmin(HistoryAdmin):
+class TrainingAdmin(ReferenceDataAdmin):
     list_display = ("name", "is_active")
 
 
 @admin.register(models.Penalty)
-class PenaltyAdmin(HistoryAdmin):
+class PenaltyAdmin(ReferenceDataAdmin):
     list_display = ("statute", "maximum_penalty", "is_active")
     search_fields = ("statute", "description_en", "description_es")
 
 
 @admin.register(models.LetterTemplate)
-class LetterTemplateAdmin(HistoryAdmin):
+class LetterTemplateAdmin(ReferenceDataAdmin):
     list_display = ("name", "language", "is_active")
     list_filter = ("language", "is_active")
+
+
+# Personnel and case records (rule inputs): read-only with history (HistoryAdmin).
 
 
 @admin.register(models.Personnel)
@@ -49,19 +55,8 @@ class ManualAccompanimentAdmin(HistoryAdmin):
     raw_id_fields = ("personnel", "lead", "confirmed_by")
 
 
-# Case records: visible with history; state moves only through the services.
-
-
-class ReadOnlyCaseAdmin(HistoryAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(models.CNCase)
-class CNCaseAdmin(ReadOnlyCaseAdmin):
+class CNCaseAdmin(HistoryAdmin):
     list_display = ("number", "candidate", "state", "opened_on", "assigned_to")
     list_filter = ("state",)
     search_fields = ("number",)
@@ -70,26 +65,22 @@ class CNCaseAdmin(ReadOnlyCaseAdmin):
 
 @admin.register(models.CaseTransition)
 class CaseTransitionAdmin(admin.ModelAdmin):
+    """Not history-tracked (it is itself a history); read-only as case data (admin_limits)."""
+
     list_display = ("case", "from_state", "to_state", "actor", "at")
     list_filter = ("to_state",)
     raw_id_fields = ("case",)
 
-    def get_queryset(self, request):
-        return records_visible_to(request.user, super().get_queryset(request))
 
-    def has_add_permission(self, request, obj=None):
-        return False
+class SensitiveSummaryAdmin(HistoryAdmin):
+    # The Lead's alone on the pages (deliveries.view_sensitive); so here.
+    sensitive_fields = ("summary",)
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+admin.site.register(models.ThreatAssessment, SensitiveSummaryAdmin)
+admin.site.register(models.BackgroundCheck, SensitiveSummaryAdmin)
 
 for _model in (
-    models.ThreatAssessment,
-    models.BackgroundCheck,
     models.LetterVersion,
     models.TeamAssignment,
     models.SocialServicesPlan,
@@ -99,6 +90,17 @@ for _model in (
     models.DeliveryAttempt,
     models.AttemptTeamMember,
     models.AfterAction,
+    models.AttemptException,
     models.FollowUp,
 ):
-    admin.site.register(_model, ReadOnlyCaseAdmin)
+    admin.site.register(_model, HistoryAdmin)
+
+
+@admin.register(models.AttemptCheck)
+class AttemptCheckAdmin(admin.ModelAdmin):
+    """The rules' judgement of each attempt (deliveries.checks): written by the services only;
+    read-only as case data (admin_limits)."""
+
+    list_display = ("attempt", "rule_id", "status")
+    list_filter = ("rule_id", "status")
+    raw_id_fields = ("attempt",)

@@ -12,6 +12,7 @@ EVERYONE = frozenset({STAFF, LEAD, MANAGER, ADMINISTRATOR})
 # Account pages (home, password, second factor) open to every role, audit roles included.
 ANY_ROLE = EVERYONE | {AUDITOR, CUSTODIAN}
 AUDITORS = frozenset({AUDITOR})
+CUSTODIANS = frozenset({CUSTODIAN})
 CASEWORK = frozenset({STAFF, LEAD})
 CASE_READERS = frozenset({STAFF, LEAD, MANAGER})
 LEAD_ONLY = frozenset({LEAD})
@@ -37,6 +38,11 @@ MATRIX = {
     # Open to every role so that anyone but a custodian gets the same 404 as for a record
     # that does not exist (the view decides, vipcn.security.custodian).
     "audit:sealed_record": ANY_ROLE,
+    # Sealing and unsealing: the custodian's procedure; the auditor reads what was done.
+    "audit:sealing": CUSTODIANS,
+    "audit:seal": CUSTODIANS,
+    "audit:unseal": CUSTODIANS,
+    "audit:sealing_events": AUDITORS,
     #
     # --- candidates: registry, shootings, GVIS meetings, groups
     # Reading pages: case readers.

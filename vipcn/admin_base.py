@@ -1,9 +1,9 @@
-"""Admin defaults for case-data and reference-data models: history on every page, read-mostly.
+"""Admin base classes for case data (read-only, with history) and reference data (editable).
 
-Changes of a case's state go through the services, never the admin: fields that the
-lifecycle owns are read-only here. Deleting is for administrators only, one record at a time,
-with a reason: the reason is stored on the deletion's history row (and on the rows of anything
-deleted with it), and the history of the deleted record is kept.
+Case data and SOP rule inputs change only through the pages and their services: in the admin
+they are read-only for everyone, history revert included (``HistoryAdmin``, the default for any
+model registered with it). Reference data opts in to being edited (``ReferenceDataAdmin``).
+The record limits of every admin view are in vipcn.admin_limits.
 """
 
 from django import forms
@@ -19,7 +19,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from candidates.visibility import records_visible_to
 from vipcn.acting import acting_as
 from vipcn.pagination import CappedPaginator
 from vipcn.roles import ADMINISTRATOR, has_role
@@ -99,16 +98,13 @@ class EstimatedCountPaginator(CappedPaginator):
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
+    """A history-tracked model: read-only with its history (case data) unless a subclass opts in
+    as reference data (``ReferenceDataAdmin``). vipcn.admin_limits applies the record limits."""
+
+    case_data = True  # read-only for everyone; a new case-data model is safe by default
     readonly_fields = ("created_at", "updated_at", "created_by", "version")
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over a large table on every page
-    delete_confirmation_template = "vipcn/admin/delete_confirmation.html"
-
-    def get_queryset(self, request):
-        # The admin applies the same limits as the pages: sealed records are absent, and
-        # juvenile records need the juvenile-records permission (candidates.visibility).
-        return records_visible_to(request.user, super().get_queryset(request))
-
     paginator = EstimatedCountPaginator
 
     def save_model(self, request, obj, form, change):
@@ -117,6 +113,16 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if change:
             obj.version += 1
         super().save_model(request, obj, form, change)
+
+
+class ReferenceDataAdmin(HistoryAdmin):
+    """Reference data kept by administrators (ranks, trainings, penalties, letter templates):
+    editable, with history. Deleting is for administrators only, one record at a time, with a
+    reason that the deletion's history row keeps; a row that any case record or history row
+    refers to cannot be deleted (vipcn.admin_limits), so a deletion never changes a case."""
+
+    case_data = False
+    delete_confirmation_template = "vipcn/admin/delete_confirmation.html"
 
     def has_delete_permission(self, request, obj=None):
         return may_delete(request) and super().has_delete_permission(request, obj)
@@ -149,9 +155,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 
 class HistoryInline(admin.TabularInline):
-    """Rows shown inside another record's page: deleted only from their own admin page, where
-    the reason is asked."""
+    """Rows shown inside another record's page, read-only like it."""
 
     extra = 0
     can_delete = False
     exclude = ("created_by", "version")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -34,3 +35,11 @@ class VipcnConfig(AppConfig):
 
         # Runs once per migrate (after the last app), when every model's permission exists.
         post_migrate.connect(sync_role_permissions, dispatch_uid="vipcn.sync_role_permissions")
+
+
+class VipcnAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the project's site (record limits on every admin)."""
+
+    default = False  # VipcnConfig stays this module's app config for "vipcn"
+
+    default_site = "vipcn.admin_site.VipcnAdminSite"

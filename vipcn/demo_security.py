@@ -25,24 +25,32 @@ def seed(*, users, stdout):
             user.save()
             user.groups.add(Group.objects.get(name=role))
         users[username] = user
-    _sealed_record(stdout)
+    _sealed_record(users["custodian"])
 
 
-def _sealed_record(stdout):
+def _sealed_record(custodian):
+    """A juvenile record sealed the way a custodian seals one (vipcn.security.custodian)."""
     import datetime
 
     from django.utils import timezone
 
     from candidates.models import Candidate
+    from vipcn.security.custodian import record_seal
 
     if Candidate.objects.filter(sealed=True, last_name="Sealedrecord").exists():
         return
     today = timezone.localdate()
-    Candidate.objects.create(
+    candidate = Candidate.objects.create(
         first_name="Jordan",
         last_name="Sealedrecord",
         date_of_birth=today.replace(year=today.year - 16) - datetime.timedelta(days=40),
         sex=Candidate.Sex.MALE,
-        sealed=True,
         notes="Synthetic demo record, sealed by a (fictional) court order.",
+    )
+    record_seal(
+        actor=custodian,
+        candidate_pk=candidate.pk,
+        order_reference="D-202-JQ-2026-00001 (fictional)",
+        order_date=today - datetime.timedelta(days=7),
+        reason="Demo: sealing order of the children's court (fictional).",
     )

@@ -85,6 +85,8 @@ class AccessLogEntry(models.Model):
         PERMISSION_CHANGE = "permission_change", _("permission or role change")
         ACCOUNT_DISABLED = "account_disabled", _("account disabled")
         SEALED_OPENED = "sealed_opened", _("sealed record opened")
+        SEALED = "sealed", _("record sealed")
+        UNSEALED = "unsealed", _("record unsealed")
         AUDIT_READ = "audit_read", _("read the access log")
         PASSWORD_SET_BY_ADMIN = "password_set_by_admin", _("password set by an administrator")
         MFA_REMOVED = "mfa_removed", _("authenticator removed")

@@ -34,6 +34,8 @@ ENTRIES = [
     #
     # --- security and audit
     ("audit:log", _("Access log")),
+    ("audit:sealing_events", _("Sealings")),
+    ("audit:sealing", _("Sealed records")),
     #
 ]
 

@@ -41,7 +41,7 @@ if not MFA_REQUIRED and not DEMO_MODE:
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "vipcn.apps.VipcnAdminConfig",  # django.contrib.admin, with the record limits
     "django.contrib.admindocs",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -73,7 +73,7 @@ def candidate_detail(request, pk):
             "eligible_now": policy.is_eligible(subject),
             "latest_determination": latest,
             "determinations": determinations,
-            "history": selectors.candidate_history(candidate),
+            "history": selectors.candidate_history(candidate, user=request.user),
             "visible_merged": candidates_visible_to(request.user, candidate.merged_records.all()),
         },
     )

@@ -207,7 +207,7 @@ def gvis_form(request, pk=None):
 
 
 def group_list(request):
-    qs = selectors.group_list()
+    qs = selectors.group_list(request.user)
     query = (request.GET.get("q") or "").strip()
     if query:
         qs = qs.filter(name__icontains=query)

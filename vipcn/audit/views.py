@@ -96,11 +96,23 @@ def object_audit(request, object_type, key):
         {
             "object_type": object_type,
             "object_id": object_id,
-            "record_label": str(record) if record else _("(no longer present)"),
+            "record_label": _record_label(request.user, model, record),
             "viewed_page": viewed_page,
             "changes": changes,
         },
     )
+
+
+def _record_label(user, model, record):
+    from candidates.visibility import records_visible_to
+
+    if record is None:
+        return _("(no longer present)")
+    # The auditor reads who did what, not the records: a sealed or juvenile record's name
+    # stays hidden here as everywhere else.
+    if not records_visible_to(user, model.objects.filter(pk=record.pk)).exists():
+        return _("(sealed or juvenile record: not shown)")
+    return str(record)
 
 
 def sealed_record(request, candidate_pk):
