@@ -74,8 +74,9 @@ class LetterDraftForm(CaseForm):
         widget=forms.Textarea(attrs={"rows": 10}),
         required=False,
         help_text=_(
-            "Leave empty to merge the template with the candidate's details and the penalties "
-            "chosen. To edit a draft, change its text here: a new version is saved."
+            "The text with its placeholders: {{ penalties }} is where the penalties chosen "
+            "above are listed, each with its plain-language description, when the version is "
+            "saved. Leave empty to start from the template."
         ),
     )
 
@@ -89,6 +90,15 @@ class LetterDraftForm(CaseForm):
         field.choices = [("", "---------")] + [(t.pk, str(t)) for t in templates]
         if templates and "template" not in self.initial:
             self.initial["template"] = templates[0].pk
+        language = case.candidate.preferred_language
+        # Each penalty as the letter will say it: the statute and its plain-language words.
+        self.fields["penalties"].label_from_instance = lambda p: (
+            "%s: %s"
+            % (
+                p.statute,
+                p.description_in(language),
+            )
+        )
 
 
 class LetterAcceptForm(CaseForm):

@@ -2,9 +2,8 @@
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
-from deliveries.models import CNCase
+from deliveries import overdue
 from vipcn import access
 
 register = template.Library()
@@ -43,12 +42,7 @@ def after_action_of(attempt):
 @register.filter
 def is_overdue(attempt):
     """An attempt whose after-action is still open past the set number of hours."""
-    if attempt.case.state != CNCase.State.ATTEMPTED:
-        return False
-    after_action = after_action_of(attempt)
-    if after_action is not None and after_action.confirmed_at:
-        return False
-    return attempt.after_action_due_at < timezone.now()
+    return overdue.is_overdue(attempt)
 
 
 @register.simple_tag(takes_context=True)

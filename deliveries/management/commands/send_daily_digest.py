@@ -12,11 +12,11 @@ announced once, with no state kept.
 
 import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from deliveries import overdue
 from deliveries.models import DeliveryAttempt
 from deliveries.notifications import notify_overdue, send_digest
 from deliveries.selectors.reports import awaiting_after_action_q
@@ -51,8 +51,7 @@ class Command(BaseCommand):
                 sent += send_digest(user, now=now)
             self.stdout.write(f"Digest sent to {sent} user(s).")
         if window:
-            hours = settings.VIPCN["AFTER_ACTION_OVERDUE_HOURS"]
-            became_overdue_before = now - datetime.timedelta(hours=hours)
+            became_overdue_before = overdue.cutoff(now)
             attempts = (
                 DeliveryAttempt.objects.filter(awaiting_after_action_q())
                 .filter(
