@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from vipcn.acting import acting_as
+from vipcn.concurrency import StaleEdit, VersionField, lock_for_edit, require_version
 from vipcn.pagination import CappedPaginator
 from vipcn.roles import ADMINISTRATOR, has_role
 
@@ -115,6 +116,32 @@ class HistoryAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+class VersionedAdminForm(forms.ModelForm):
+    """An admin change form that refuses a stale edit, like every service does
+    (vipcn.concurrency): it carries the version the page was loaded with, and its clean locks
+    the row (the admin's change view runs in one transaction) and compares."""
+
+    loaded_version = VersionField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            require_version(self.fields["loaded_version"], self.instance)
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            try:
+                lock_for_edit(
+                    type(self.instance)._default_manager,
+                    pk=self.instance.pk,
+                    version=data.get("loaded_version"),
+                )
+            except StaleEdit as exc:
+                raise forms.ValidationError(exc.messages) from exc
+        return data
+
+
 class ReferenceDataAdmin(HistoryAdmin):
     """Reference data kept by administrators (ranks, trainings, penalties, letter templates):
     editable, with history. Deleting is for administrators only, one record at a time, with a
@@ -123,6 +150,13 @@ class ReferenceDataAdmin(HistoryAdmin):
 
     case_data = False
     delete_confirmation_template = "vipcn/admin/delete_confirmation.html"
+    form = VersionedAdminForm
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if "loaded_version" not in fields:
+            fields.append("loaded_version")  # a hidden input: the version the page showed
+        return fields
 
     def has_delete_permission(self, request, obj=None):
         return may_delete(request) and super().has_delete_permission(request, obj)

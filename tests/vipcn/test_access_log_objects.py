@@ -25,6 +25,8 @@ Action = AccessLogEntry.Action
 # view name -> (URL argument, record type) pairs; the record the page is about comes last.
 PAGES = {
     "audit:sealed_record": (("candidate_pk", "candidate"),),
+    "audit:seal": (("candidate_pk", "candidate"),),
+    "audit:unseal": (("candidate_pk", "candidate"),),
     **{
         f"candidates:{name}": (("pk", "candidate"),)
         for name in (
@@ -127,12 +129,11 @@ def records(lead_user):
     candidate = f.EligibleCandidateFactory()
     shooting = f.ShootingFactory()
     group = f.GroupFactory()
+    # A case prepared in order (its threat assessment, team and accepted letter included).
     case = f.ReadyCaseFactory(candidate=candidate, state="attempted")
-    letter = f.AcceptedLetterFactory(case=case)
+    letter = case.letter_versions.get()
     attempt = f.AttemptFactory(case=case)
     personnel = f.PersonnelFactory()
-    f.ThreatAssessmentFactory(case=case)
-    f.TeamAssignmentFactory(case=case)
     f.DeterminationFactory(candidate=candidate)
     return {
         "candidate": candidate,

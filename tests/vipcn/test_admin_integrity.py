@@ -44,6 +44,8 @@ CASE_DATA = [
     "deliveries.DeliveryAttempt",
     "deliveries.AttemptTeamMember",
     "deliveries.AfterAction",
+    "deliveries.AttemptException",
+    "deliveries.AttemptCheck",
     "deliveries.FollowUp",
     "deliveries.Personnel",
     "deliveries.TrainingAttendance",
@@ -295,3 +297,32 @@ def test_no_admin_edits_a_lifecycle_field(admin_user):
         }
         editable += [f"{model.__name__}.{n}" for n in fields - readonly]
     assert editable == []
+
+
+def test_a_stale_reference_data_edit_is_refused(client, admin_user):
+    """The admin refuses a stale edit like the services (vipcn.concurrency): someone saved
+    the penalty after the page was loaded; nothing of the second save is written."""
+    from deliveries.models import Penalty
+    from tests.conftest import login_as
+    from tests.factories import PenaltyFactory
+
+    penalty = PenaltyFactory(maximum_penalty="9 years")
+    login_as(client, admin_user)
+    url = reverse("admin:deliveries_penalty_change", args=[penalty.pk])
+    page = client.get(url)
+    assert 'name="loaded_version"' in page.content.decode()
+    form = {
+        "statute": penalty.statute,
+        "description_en": penalty.description_en,
+        "description_es": penalty.description_es,
+        "maximum_penalty": "12 years",
+        "is_active": "on",
+        "loaded_version": str(penalty.version),
+    }
+    assert client.post(url, form).status_code == 302  # the first save
+    form["maximum_penalty"] = "15 years"  # a second tab, still showing the old version
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "while you were editing it" in response.content.decode()
+    penalty.refresh_from_db()
+    assert penalty.maximum_penalty == "12 years"

@@ -99,6 +99,9 @@ def _person_records(candidate, tag, number, *, group, shooting, meeting, penalty
     attempt = f.AttemptFactory(case=case, notes=tag, address=f"1 {tag} street", abort_reason=tag)
     f.TeamMemberForPersonnelFactory(attempt=attempt, personnel=deliverer)
     f.AfterActionFactory(attempt=attempt, ecc_outcome_advised_by=tag)
+    dm.AttemptException.objects.create(
+        attempt=attempt, rule_id="C-ECC", explanation=tag, recorded_by=user
+    )
     f.ReportFollowUpFactory(case=case, services_offered=tag, referral_made=tag)
     return case
 
