@@ -302,7 +302,6 @@ def test_no_admin_edits_a_lifecycle_field(admin_user):
 def test_a_stale_reference_data_edit_is_refused(client, admin_user):
     """The admin refuses a stale edit like the services (vipcn.concurrency): someone saved
     the penalty after the page was loaded; nothing of the second save is written."""
-    from deliveries.models import Penalty
     from tests.conftest import login_as
     from tests.factories import PenaltyFactory
 
