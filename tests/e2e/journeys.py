@@ -132,12 +132,17 @@ def completed_check(page, section, who, summary):
     submit(page, "Save", card)
 
 
-def complete_checklist(page, *, deliverer):
-    """Threat assessment, background check, letter draft, team and social services."""
+def complete_checklist(page, *, deliverer, penalty):
+    """Threat assessment, background check, letter draft, team and social services.
+
+    The letter draft ticks ``penalty``: a letter names at least one penalty with its
+    plain-language words (P-LETTER); the preselected template alone is refused."""
     completed_check(page, "#threat", "Det. Ortiz", "No threat to the team identified.")
     completed_check(page, "#background", "Analyst Kim", "Warrants and history checked.")
     letter = page.locator("#letter")
+    letter.get_by_label(f"{penalty.statute}: {penalty.description_en}", exact=True).check()
     submit(page, "Save as a new version", letter)
+    assert letter.get_by_text(penalty.description_en).first.is_visible(), letter.inner_text()
     team = page.locator("#team")
     team.get_by_label("Person").select_option(label=str(deliverer))
     team.get_by_label("Role").select_option(label="Deliverer")
@@ -158,23 +163,39 @@ def lead_accepts_and_approves(page, live_server, case):
     check_page(page, "case-ready")
 
 
-def fill_contact(page, *, ecc=True, minutes_ago=30):
+def minutes_from_now(minutes):
+    """A local time to the minute (as the pages take it), ``minutes`` after now.
+
+    The journeys act out "approved, then delivered" in real time: the Lead approves now, so a
+    contact must come after it (P-APPROVE: the approval is given strictly before contact). The
+    forms accept times up to 10 minutes ahead (clocks differ), so the contact is a minute or
+    two ahead of now. Truncated to the minute, ``minutes_from_now(1)`` is still after now."""
     import datetime
 
     from django.utils import timezone
 
-    contact = timezone.localtime() - datetime.timedelta(minutes=minutes_ago)
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    return now + datetime.timedelta(minutes=minutes)
+
+
+def fill_contact(page, *, ecc=True, contact=None):
+    """When and where, and the ECC advised a minute before contact (C-ECC: strictly before).
+    ``contact`` defaults to two minutes from now: after an approval given just before."""
+    import datetime
+
+    contact = contact or minutes_from_now(2)
     page.get_by_label("Time of contact (or of the attempt)").fill(
         contact.strftime("%Y-%m-%dT%H:%M")
     )
     field(page, "Address").fill("100 Main St SW, Albuquerque, NM")
     if ecc:
-        advised = contact - datetime.timedelta(minutes=10)
+        advised = contact - datetime.timedelta(minutes=1)
         page.get_by_label("ECC advised at").fill(advised.strftime("%Y-%m-%dT%H:%M"))
         page.get_by_label("ECC advised by").fill("Ofc. Baca")
         page.get_by_label("ECC given the location").check()
         page.get_by_label("ECC given the team members").check()
         page.get_by_label("ECC given the candidate's identity").check()
+    return contact
 
 
 def choose(page, fieldset, option):
@@ -189,7 +210,9 @@ def after_action_and_confirm(staff_page, lead_page, live_server, attempt, *, dec
 
     staff_page.goto(url(live_server, "attempts:after_action", attempt.pk))
     check_page(staff_page, "after-action-form")
-    advised = timezone.localtime() - datetime.timedelta(minutes=5)
+    # A-ECC: the ECC is advised of the outcome after the attempt (a minute after contact).
+    attempt.refresh_from_db()
+    advised = timezone.localtime(attempt.contact_at) + datetime.timedelta(minutes=1)
     staff_page.get_by_label("ECC advised of the outcome at").fill(
         advised.strftime("%Y-%m-%dT%H:%M")
     )

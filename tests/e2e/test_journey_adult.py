@@ -37,6 +37,7 @@ def test_it_takes_an_adult_from_registration_to_a_closed_case(
     )
     shooting = f.ShootingFactory(case_number="26-0004711")
     f.LetterTemplateFactory()
+    penalty = f.PenaltyFactory(statute="NMSA 30-3-8", description_en="Shooting at a dwelling")
     deliverer = f.eligible_deliverer(first_name="Alex", last_name="Baca")
 
     staff = open_as(staff_user)
@@ -49,7 +50,7 @@ def test_it_takes_an_adult_from_registration_to_a_closed_case(
     record_determination(staff)
     open_case(staff)
     case = CNCase.objects.get(candidate=candidate)
-    complete_checklist(staff, deliverer=deliverer)
+    complete_checklist(staff, deliverer=deliverer, penalty=penalty)
 
     lead = open_as(lead_user)
     lead_accepts_and_approves(lead, live_server, case)
@@ -83,7 +84,12 @@ def test_it_takes_an_adult_from_registration_to_a_closed_case(
     assert case.approved_by == lead_user
     assert case.threat_assessment.completed_by == "Det. Ortiz"
     assert case.background_check.completed_by == "Analyst Kim"
-    assert case.letter_versions.get().accepted_by == lead_user
+    letter = case.letter_versions.get()
+    assert letter.accepted_by == lead_user
+    # P-LETTER: the accepted letter names the penalty ticked, in plain words.
+    assert list(letter.penalties.all()) == [penalty]
+    assert "Shooting at a dwelling" in letter.body
+    assert attempt.letter_presented == letter
     assert list(case.team.values_list("personnel", flat=True)) == [deliverer.pk]
     assert case.social_services.organization == "Violence Intervention Partners"
     assert attempt.outcome == DeliveryAttempt.Outcome.DELIVERED

@@ -45,6 +45,7 @@ def test_it_delivers_to_a_juvenile_with_the_guardian_present(
         candidate=candidate, kind=Relationship.Kind.PARENT, name="Maria Ruiz"
     )
     f.LetterTemplateFactory()
+    penalty = f.PenaltyFactory(statute="NMSA 30-7-2.1", description_en="Carrying a firearm")
     deliverer = f.eligible_deliverer(first_name="Alex", last_name="Baca")
 
     staff = open_as(staff_user)
@@ -52,7 +53,7 @@ def test_it_delivers_to_a_juvenile_with_the_guardian_present(
     check_page(staff, "candidate-juvenile")
     open_case(staff)
     case = CNCase.objects.get(candidate=candidate)
-    complete_checklist(staff, deliverer=deliverer)
+    complete_checklist(staff, deliverer=deliverer, penalty=penalty)
     jpo = case_form(staff, "jpo")
     field(jpo, "Date contacted").fill(today.isoformat())
     field(jpo, "JPO contact").fill("JPO intake, Officer Lane")

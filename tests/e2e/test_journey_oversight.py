@@ -10,7 +10,7 @@ import pytest
 from deliveries.models import CNCase, DeliveryAttempt
 from tests import factories as f
 from tests.e2e.conftest import assert_no_horizontal_scroll
-from tests.e2e.journeys import check_page, ready_case, tab_to, url
+from tests.e2e.journeys import check_page, minutes_from_now, ready_case, tab_to, url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -73,10 +73,10 @@ def test_the_delivery_form_works_with_the_keyboard_alone_on_a_phone(
     kb = phone.keyboard
     import datetime
 
-    from django.utils import timezone
-
-    contact = timezone.localtime() - datetime.timedelta(minutes=30)
-    advised = contact - datetime.timedelta(minutes=10)
+    # The case was approved just now: the contact comes after it (P-APPROVE), a minute or two
+    # ahead, and the ECC strictly before the contact (C-ECC).
+    contact = minutes_from_now(2)
+    advised = contact - datetime.timedelta(minutes=1)
 
     def type_datetime(value):
         kb.type(value.strftime("%m%d%Y"))
