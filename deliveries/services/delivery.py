@@ -186,6 +186,25 @@ def _approval_unchanged(case):
         )
 
 
+def _after_the_last_attempt(case, contact_at):
+    """Events in order: a case sent back after an attempt is ready again only from the Lead's
+    confirmation, so the next contact comes after it (A-RMS)."""
+    sent_back = (
+        AfterAction.objects.filter(attempt__case=case, confirmed_at__isnull=False)
+        .order_by("-confirmed_at")
+        .values_list("confirmed_at", flat=True)
+        .first()
+    )
+    if sent_back is not None and contact_at is not None and contact_at <= sent_back:
+        raise RULES["A-RMS"].fail(
+            _(
+                "the case was sent back for another attempt at %(when)s; this attempt's time of "
+                "contact must come after it. Check the time."
+            ),
+            when=timezone.localtime(sent_back).strftime("%Y-%m-%d %H:%M"),
+        )
+
+
 @records_actor
 @transaction.atomic
 def attempt_record(*, case, data, team, actor, letter_presented=False, exceptions=None):
@@ -205,6 +224,7 @@ def attempt_record(*, case, data, team, actor, letter_presented=False, exception
     if case.state != S.READY:
         raise not_ready(case)
     _approval_unchanged(case)
+    _after_the_last_attempt(case, data.get("contact_at"))
     attempt = DeliveryAttempt(case=case, created_by=actor)
     new_relationships = _apply(attempt, case, data, letter_presented=letter_presented, actor=actor)
     _check(attempt, team, case, exceptions, actor)

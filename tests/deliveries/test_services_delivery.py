@@ -534,10 +534,15 @@ def test_the_lead_sends_the_case_back_for_another_attempt(staff_user, lead_user)
         social_services_reason="We left.",
     )
     svc.after_action_record(attempt=first, data=after_action_data(first), actor=staff_user)
-    svc.after_action_confirm(attempt=first, decision="retry", actor=lead_user)
+    # Sent back half an hour after the first contact; the second contact comes after that.
+    with at(first.contact_at + datetime.timedelta(minutes=30)):
+        svc.after_action_confirm(attempt=first, decision="retry", actor=lead_user)
     case.refresh_from_db()
     assert case.state == S.READY
-    second = record(case, staff_user)
+    later = first.contact_at + datetime.timedelta(minutes=45)
+    second = record(
+        case, staff_user, contact_at=later, ecc_advised_at=later - datetime.timedelta(minutes=5)
+    )
     assert second.number == 2
     # The first attempt is final now.
     with pytest.raises(ValidationError):

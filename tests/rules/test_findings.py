@@ -294,3 +294,38 @@ def test_7_a_lead_records_a_field_rule_broken_as_an_exception(approved_adult, le
     check = attempt.checks.get(rule_id="C-ECC")
     assert check.status == dm.AttemptCheck.Status.NOT_MET
     assert "radio was down" in check.note
+
+
+def test_4_a_second_attempt_dated_before_the_send_back_is_refused(approved_adult, lead_user):
+    from deliveries.models import AfterAction
+
+    case = approved_adult
+    data, team = delivered(
+        case,
+        outcome=dm.DeliveryAttempt.Outcome.NOT_LOCATED,
+        message_delivered=False,
+        social_services_delivered=None,
+    )
+    first = delivery.attempt_record(case=case, data=data, team=team_present(case), actor=lead_user)
+    delivery.after_action_record(
+        attempt=first,
+        data={
+            "ecc_outcome_advised_at": data["contact_at"] + datetime.timedelta(minutes=20),
+            "ecc_outcome_advised_by": "Officer A",
+            "cad_number": "26-0000777",
+        },
+        actor=lead_user,
+    )
+    delivery.after_action_confirm(
+        attempt=first, decision=AfterAction.Decision.RETRY, actor=lead_user
+    )
+    case.refresh_from_db()
+    assert case.state == S.READY
+    earlier, team = delivered(case, contact_at=data["contact_at"] + datetime.timedelta(minutes=5))
+    earlier["ecc_advised_at"] = earlier["contact_at"] - datetime.timedelta(minutes=2)
+    with pytest.raises(ValidationError) as refused:
+        delivery.attempt_record(
+            case=case, data=earlier, team=team, actor=lead_user, letter_presented=True
+        )
+    assert failure_codes(refused.value) == ["A-RMS"]
+    assert case.attempts.count() == 1
